@@ -1,0 +1,65 @@
+r"""rnnlib: the NumPy code read beside the math of the book *Recurrent Neural Networks, Executed*.
+
+Convention (used by every function, every chapter and every equation of the book)
+-------------------------------------------------------------------------------
+Dimension letters, declared once:
+
+    T  time steps        B  batch size (examples)     D  input features
+    H  hidden units      K  outputs (regression targets or classes)
+
+* **Time-major**: a sequence batch is ``x`` of shape (T, B, D); ``x[t]`` is step t.
+* **Rows are examples**: vectors are rows, so equations read ``x_t W_xh`` and the code is
+  literally ``x[t] @ W_xh``.
+
+    a_t = x_t W_xh + h_{t-1} W_hh + b_h       (B, H)
+    h_t = tanh(a_t)                          (B, H)
+    o_t = h_t W_hy + b_y                     (B, K)
+    y_hat_t = o_t (regression) or softmax(o_t) (classification)
+
+* Parameters live in a dict ``params`` with keys W_xh (D, H), W_hh (H, H), b_h (H,),
+  W_hy (H, K), b_y (K,). Gradients live in a dict with the same keys and shapes: ``grads["W_hh"]``
+  is dL/dW_hh. Everywhere, ``dX`` means dL/dX and has the shape of X.
+* Losses are per position (one example at one step), reduced by ``reduction="sum"`` (add over
+  positions) or ``"mean"`` (divide by their number); never implicitly.
+* Forward functions return ``(output, cache)``; the matching backward takes
+  ``(upstream gradient, cache)``.
+* Randomness only through a ``numpy.random.Generator`` passed in.
+
+The same network in other notations
+-----------------------------------
+=====================  ================================  =====================  =============================
+this book (rows)       Goodfellow et al. 2016 (columns)  Karpathy min-char-rnn  PyTorch ``nn.RNN``/``nn.Linear``
+=====================  ================================  =====================  =============================
+W_xh  (D, H)           U = W_xh^T  (H, D)                Wxh = W_xh^T           weight_ih_l0 = W_xh^T (H, D)
+W_hh  (H, H)           W = W_hh^T  (H, H)                Whh = W_hh^T           weight_hh_l0 = W_hh^T (H, H)
+b_h   (H,)             b                                 bh                     bias_ih_l0 + bias_hh_l0
+W_hy  (H, K)           V = W_hy^T  (K, H)                Why = W_hy^T           Linear.weight = W_hy^T (K, H)
+b_y   (K,)             c                                 by                     Linear.bias
+h_t   (B, H)           h^(t)  (H, 1)                     hs[t]                  output[t] (T, B, H) default
+o_t   (B, K)           o^(t)                             ys[t]                  Linear(output)[t]
+=====================  ================================  =====================  =============================
+
+cs231n's ``rnn_layers.py`` uses rows as here (Wx (D, H), Wh (H, H)) but batch-major (N, T, D).
+
+Modules
+-------
+activations  tanh, sigmoid, relu, identity with derivatives from outputs
+layers       affine layer, the feed-forward network of chapter 1
+rnn          one step and the whole sequence, forward and backward (BPTT), output layer
+losses       softmax, log-softmax, half squared error, softmax cross-entropy
+model        networks wired to a loss: ``loss, grads = rnn_loss(params, x, targets)``
+gradcheck    centred finite differences and relative error
+optim        gradient clipping, SGD, Adam
+init         random parameters from a Generator
+"""
+from .activations import ACTIVATIONS, activation_backward, activation_forward
+from .gradcheck import check_gradients, numerical_gradient, relative_error
+from .init import init_rnn_params
+from .layers import affine_backward, affine_forward, fnn_backward, fnn_forward
+from .losses import log_softmax, mse_loss, softmax, softmax_cross_entropy
+from .model import fnn_loss, rnn_loss, rnn_predict
+from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global_norm, sgd_step
+from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
+                  rnn_step_forward)
+
+__version__ = "0.1.0"

@@ -1,0 +1,113 @@
+"""Input checks shared by every public function.
+
+Each check names the argument, the expected shape (in the dimension letters of the package
+docstring) and the actual shape, so a learner sees at once which array is wrong and why.
+"""
+import numpy as np
+
+
+class Dims:
+    """Binds dimension letters (T, B, D, H, K) to sizes as arrays are checked.
+
+    The first array that uses a letter fixes its size; later arrays must agree, and the
+    error message says which argument fixed it.
+    """
+
+    def __init__(self, **known):
+        self.size = dict(known)
+        self.source = {letter: "the call" for letter in known}
+
+    def array(self, name, value, letters, *, allow_empty=False):
+        """Return ``value`` as a finite float array whose shape matches ``letters``.
+
+        ``letters`` is a space-separated string such as ``"T B D"``; ``"..."`` first allows any
+        leading axes. Raises TypeError for non-numeric data, ValueError for a shape mismatch,
+        an empty axis or a NaN/inf entry.
+        """
+        arr = as_float_array(name, value)
+        spec = letters.split()
+        leading = spec[0] == "..."
+        if leading:
+            spec = spec[1:]
+        if (arr.ndim < len(spec)) if leading else (arr.ndim != len(spec)):
+            raise ValueError(
+                f"{name} must have shape {self.describe(spec, leading)}, got shape {arr.shape} "
+                f"({arr.ndim} axes instead of {'at least ' if leading else ''}{len(spec)})"
+            )
+        actual = arr.shape[arr.ndim - len(spec):]
+        for letter, size in zip(spec, actual):
+            if letter.isdigit():
+                expected = int(letter)
+            elif letter in self.size:
+                expected = self.size[letter]
+            else:
+                self.size[letter], self.source[letter] = size, name
+                continue
+            if size != expected:
+                raise ValueError(
+                    f"{name} must have shape {self.describe(spec, leading)}, got shape {arr.shape}"
+                    f" ({letter} = {expected} from {self.source.get(letter, 'its definition')})"
+                )
+        if arr.size == 0 and not allow_empty:
+            empty = ", ".join(f"{l} = 0" for l, s in zip(spec, actual) if s == 0) or "size 0"
+            raise ValueError(f"{name} is empty: shape {arr.shape} ({empty})")
+        check_finite(name, arr)
+        return arr
+
+    def describe(self, spec, leading=False):
+        """Render an expected shape, e.g. ``(T, B, D) = (T, 4, 3)``."""
+        names = (["..."] if leading else []) + spec
+        sizes = (["..."] if leading else []) + [
+            str(self.size[l]) if l in self.size else l for l in spec
+        ]
+        return f"({', '.join(names)}) = ({', '.join(sizes)})" if names != sizes else f"({', '.join(names)})"
+
+
+def as_float_array(name, value):
+    """Convert ``value`` to a floating-point ndarray; integers and booleans become float64."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a numeric array, could not convert it: {exc}") from None
+    if arr.dtype.kind in "iub":
+        return arr.astype(np.float64)
+    if arr.dtype.kind != "f":
+        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+    return arr
+
+
+def check_finite(name, arr):
+    """Raise ValueError naming the first NaN or inf entry of ``arr``."""
+    if not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name} contains NaN or inf (first at index {bad}: {arr[bad]})")
+
+
+def labels_array(name, value, num_classes, shape):
+    """Return integer class labels of the given shape, each in ``[0, num_classes)``."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an integer array of class indices, got dtype {arr.dtype}")
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)} (the logits without K), got {arr.shape}")
+    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+        raise ValueError(
+            f"{name} must lie in [0, K) = [0, {num_classes}), got values from {arr.min()} to {arr.max()}"
+        )
+    return arr
+
+
+def choice(name, value, allowed):
+    """Raise ValueError unless ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {sorted(allowed)}, got {value!r}")
+    return value
+
+
+def params_dict(params, keys, name="params"):
+    """Raise a clear error if ``params`` is not a dict holding every key in ``keys``."""
+    if not isinstance(params, dict):
+        raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
+    missing = [k for k in keys if k not in params]
+    if missing:
+        raise ValueError(f"{name} is missing {missing}; it needs {list(keys)}")

@@ -1,0 +1,66 @@
+"""Elementwise activations, each with its derivative written in terms of its output.
+
+For every activation here the derivative can be computed from the output ``z = f(a)`` alone,
+so a backward pass only needs to keep ``z`` in its cache:
+
+=========  ==========================  =============================
+name       f(a)                        f'(a) as a function of z
+=========  ==========================  =============================
+tanh       tanh(a)                     1 - z**2
+sigmoid    1 / (1 + exp(-a))           z * (1 - z)
+relu       max(a, 0)                   1 where z > 0, else 0
+identity   a                           1
+=========  ==========================  =============================
+"""
+import numpy as np
+
+from ._validate import choice
+
+
+def _sigmoid(a):
+    # 0.5 * (1 + tanh(a / 2)) equals 1 / (1 + exp(-a)) but never overflows for large |a|.
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+ACTIVATIONS = {
+    "tanh": (np.tanh, lambda z: 1.0 - z * z),
+    "sigmoid": (_sigmoid, lambda z: z * (1.0 - z)),
+    "relu": (lambda a: np.maximum(a, 0.0), lambda z: (z > 0).astype(z.dtype)),
+    "identity": (lambda a: a, np.ones_like),
+}
+
+
+def activation_forward(a, name="tanh"):
+    """Apply an activation elementwise: z = f(a).
+
+    Parameters
+    ----------
+    a : array, any shape
+        Pre-activations.
+    name : {"tanh", "sigmoid", "relu", "identity"}
+
+    Returns
+    -------
+    z : array, shape of ``a``
+    cache : (z, name), what :func:`activation_backward` needs.
+    """
+    choice("activation", name, ACTIVATIONS)
+    z = ACTIVATIONS[name][0](a)
+    return z, (z, name)
+
+
+def activation_backward(dz, cache):
+    """Backward of :func:`activation_forward`: da = dz * f'(a), with f'(a) computed from z.
+
+    Parameters
+    ----------
+    dz : array, shape of z
+        Upstream gradient dL/dz.
+    cache : from :func:`activation_forward`.
+
+    Returns
+    -------
+    da : array, shape of z
+    """
+    z, name = cache
+    return dz * ACTIVATIONS[name][1](z)

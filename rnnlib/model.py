@@ -1,0 +1,78 @@
+"""Whole networks wired to a loss: ``loss, grads = *_loss(params, x, targets, ...)``.
+
+These are the functions to hand to :func:`rnnlib.check_gradients` and to a training loop.
+"""
+import numpy as np
+
+from ._validate import choice
+from .layers import fnn_backward, fnn_forward
+from .losses import mse_loss, softmax_cross_entropy
+from .rnn import output_backward, output_forward, rnn_backward, rnn_forward
+
+LOSSES = {"mse": mse_loss, "cross_entropy": softmax_cross_entropy}
+
+
+def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="relu"):
+    """Loss and gradients of the feed-forward network :func:`rnnlib.fnn_forward`.
+
+    Parameters
+    ----------
+    params : dict with W_xh (D, H), b_h (H,), W_hy (H, K), b_y (K,)
+    x : (B, D)
+    targets : (B, K) floats for ``loss="mse"``; (B,) class indices for ``"cross_entropy"``.
+    loss : {"mse", "cross_entropy"}
+    reduction : {"sum", "mean"}, over the B examples.
+    activation : hidden activation.
+
+    Returns
+    -------
+    loss : float
+    grads : dict with the keys and shapes of ``params``
+    """
+    o, cache = fnn_forward(x, params, activation)
+    value, do = LOSSES[choice("loss", loss, LOSSES)](o, targets, reduction)
+    return value, fnn_backward(do, cache)[1]
+
+
+def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
+             h0=None, activation="tanh"):
+    """Loss and gradients (by BPTT) of the RNN with its output layer.
+
+        h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   o_t = h_t W_hy + b_y,   L = sum or mean of L_t
+
+    ``outputs="all"`` is many-to-many (an output and a target at every step);
+    ``outputs="last"`` is many-to-one (only o_T = h_T W_hy + b_y has a target).
+
+    Parameters
+    ----------
+    params : dict with W_xh (D, H), W_hh (H, H), b_h (H,), W_hy (H, K), b_y (K,)
+    x : (T, B, D)
+    targets : for ``outputs="all"``: (T, B, K) floats (mse) or (T, B) class indices
+        (cross_entropy); for ``outputs="last"``: (B, K) or (B,).
+    loss : {"mse", "cross_entropy"}
+    reduction : {"sum", "mean"}, over the positions that have a target.
+    outputs : {"all", "last"}
+    h0 : (B, H), optional; zeros when omitted.
+    activation : hidden activation, tanh by default.
+
+    Returns
+    -------
+    loss : float
+    grads : dict with the keys and shapes of ``params``
+    """
+    choice("outputs", outputs, ("all", "last"))
+    h, rnn_cache = rnn_forward(x, params, h0, activation)
+    o, out_cache = output_forward(h if outputs == "all" else h[-1], params)
+    value, do = LOSSES[choice("loss", loss, LOSSES)](o, targets, reduction)
+    dh_out, out_grads = output_backward(do, out_cache)
+    if outputs == "last":
+        dh_last, dh_out = dh_out, np.zeros_like(h)
+        dh_out[-1] = dh_last
+    rnn_grads = rnn_backward(dh_out, rnn_cache)[2]
+    return value, {**rnn_grads, **out_grads}
+
+
+def rnn_predict(params, x, *, outputs="all", h0=None, activation="tanh"):
+    """Outputs o of the RNN with its output layer: (T, B, K) for ``"all"``, (B, K) for ``"last"``."""
+    h, _ = rnn_forward(x, params, h0, activation)
+    return output_forward(h if choice("outputs", outputs, ("all", "last")) == "all" else h[-1], params)[0]

@@ -1,0 +1,192 @@
+"""The vanilla RNN: one step, a whole sequence (with backpropagation through time), the output layer.
+
+Time-major, rows are examples (see the package docstring):
+
+    h_t = f(x_t W_xh + h_{t-1} W_hh + b_h)        x_t (B, D), h_t (B, H)
+    o_t = h_t W_hy + b_y                           o_t (B, K)
+"""
+import numpy as np
+
+from ._validate import Dims, choice, params_dict
+from .activations import ACTIVATIONS
+from .layers import affine_backward, affine_forward
+
+RNN_KEYS = ("W_xh", "W_hh", "b_h")
+OUTPUT_KEYS = ("W_hy", "b_y")
+
+
+def _rnn_params(params, dims):
+    params_dict(params, RNN_KEYS)
+    return (dims.array("W_xh", params["W_xh"], "D H"),
+            dims.array("W_hh", params["W_hh"], "H H"),
+            dims.array("b_h", params["b_h"], "H"))
+
+
+def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
+    """One time step: h_t = f(x_t W_xh + h_prev W_hh + b_h).
+
+    Parameters
+    ----------
+    x_t : (B, D)
+    h_prev : (B, H)
+        The previous hidden state h_{t-1}.
+    params : dict with W_xh (D, H), W_hh (H, H), b_h (H,); other keys are ignored.
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+
+    Returns
+    -------
+    h_t : (B, H)
+    cache : what :func:`rnn_step_backward` needs.
+    """
+    choice("activation", activation, ACTIVATIONS)
+    dims = Dims()
+    x_t = dims.array("x_t", x_t, "B D")
+    h_prev = dims.array("h_prev", h_prev, "B H")
+    W_xh, W_hh, b_h = _rnn_params(params, dims)
+    h_t = ACTIVATIONS[activation][0](x_t @ W_xh + h_prev @ W_hh + b_h)
+    return h_t, (x_t, h_prev, h_t, W_xh, W_hh, activation)
+
+
+def rnn_step_backward(dh_t, cache):
+    """Backward of :func:`rnn_step_forward`.
+
+        da = dh_t * f'(a)
+        dx_t = da W_xh^T,  dh_prev = da W_hh^T,  dW_xh = x_t^T da,  dW_hh = h_prev^T da,  db_h = sum_B da
+
+    Parameters
+    ----------
+    dh_t : (B, H)
+        dL/dh_t: everything that flows into h_t, from the output at t and from step t+1.
+    cache : from :func:`rnn_step_forward`.
+
+    Returns
+    -------
+    dx_t : (B, D)
+    dh_prev : (B, H)
+    grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
+    """
+    x_t, h_prev, h_t, W_xh, W_hh, activation = cache
+    da = dh_t * ACTIVATIONS[activation][1](h_t)
+    grads = {"W_xh": x_t.T @ da, "W_hh": h_prev.T @ da, "b_h": da.sum(axis=0)}
+    return da @ W_xh.T, da @ W_hh.T, grads
+
+
+def rnn_forward(x, params, h0=None, activation="tanh"):
+    """Run the RNN over a whole sequence.
+
+        h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   t = 1..T
+
+    The input projections x_t W_xh + b_h of all T steps are one matrix product; only the
+    recurrent product h_{t-1} W_hh has to wait for the previous step.
+
+    Parameters
+    ----------
+    x : (T, B, D)
+    params : dict with W_xh (D, H), W_hh (H, H), b_h (H,); other keys are ignored.
+    h0 : (B, H), optional
+        The initial state; zeros when omitted.
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+
+    Returns
+    -------
+    h : (T, B, H)
+        Every hidden state h_1..h_T.
+    cache : what :func:`rnn_backward` needs.
+    """
+    f = ACTIVATIONS[choice("activation", activation, ACTIVATIONS)][0]
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    W_xh, W_hh, b_h = _rnn_params(params, dims)
+    T, B, H = x.shape[0], x.shape[1], W_hh.shape[0]
+    dtype = np.result_type(x, W_xh, W_hh, b_h)
+    h0 = np.zeros((B, H), dtype) if h0 is None else dims.array("h0", h0, "B H")
+    a_in = x @ W_xh + b_h
+    h = np.empty((T, B, H), dtype)
+    h_prev = h0
+    for t in range(T):
+        h[t] = f(a_in[t] + h_prev @ W_hh)
+        h_prev = h[t]
+    return h, {"x": x, "h0": h0, "h": h, "W_xh": W_xh, "W_hh": W_hh, "activation": activation}
+
+
+def rnn_backward(dh, cache):
+    """Backpropagation through time for :func:`rnn_forward`.
+
+    ``dh[t]`` is the gradient reaching h_t from outside the recurrence (from the output at
+    step t). The gradient carried back from step t+1, ``dh_next``, is added inside:
+
+        da_t = (dh_t + dh_next) * f'(a_t),   dh_next = da_t W_hh^T       for t = T..1
+        dW_xh = sum_t x_t^T da_t,  dW_hh = sum_t h_{t-1}^T da_t,  db_h = sum_t sum_B da_t
+        dx_t = da_t W_xh^T,  dh0 = the last dh_next
+
+    Only the dh_next recursion loops over time; the parameter gradients are one matrix
+    product each over all T * B rows.
+
+    Parameters
+    ----------
+    dh : (T, B, H)
+        Upstream gradient dL/dh_t from the outputs (zeros where a step has no output).
+    cache : from :func:`rnn_forward`.
+
+    Returns
+    -------
+    dx : (T, B, D)
+    dh0 : (B, H)
+    grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
+    """
+    x, h0, h, W_xh, W_hh = cache["x"], cache["h0"], cache["h"], cache["W_xh"], cache["W_hh"]
+    dh = Dims(T=h.shape[0], B=h.shape[1], H=h.shape[2]).array("dh", dh, "T B H")
+    df_dh = ACTIVATIONS[cache["activation"]][1](h)
+    da = np.empty_like(df_dh)
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(h.shape[0])):
+        da[t] = (dh[t] + dh_next) * df_dh[t]
+        dh_next = da[t] @ W_hh.T
+    h_prev = np.concatenate([h0[None], h[:-1]])
+    H, D = h.shape[2], x.shape[2]
+    da_rows = da.reshape(-1, H)
+    grads = {
+        "W_xh": x.reshape(-1, D).T @ da_rows,
+        "W_hh": h_prev.reshape(-1, H).T @ da_rows,
+        "b_h": da_rows.sum(axis=0),
+    }
+    return da @ W_xh.T, dh_next, grads
+
+
+def output_forward(h, params):
+    """Output layer on every given state: o = h W_hy + b_y.
+
+    For regression the prediction is o itself; for classification o holds the logits and the
+    prediction is softmax(o).
+
+    Parameters
+    ----------
+    h : (..., H)
+        Hidden states, e.g. (T, B, H) for many-to-many or (B, H) for the last state only.
+    params : dict with W_hy (H, K), b_y (K,); other keys are ignored.
+
+    Returns
+    -------
+    o : (..., K)
+    cache : what :func:`output_backward` needs.
+    """
+    params_dict(params, OUTPUT_KEYS)
+    return affine_forward(h, params["W_hy"], params["b_y"])
+
+
+def output_backward(do, cache):
+    """Backward of :func:`output_forward`: dh = do W_hy^T, dW_hy = h^T do, db_y = sum do.
+
+    Parameters
+    ----------
+    do : (..., K)
+        Upstream gradient dL/do.
+    cache : from :func:`output_forward`.
+
+    Returns
+    -------
+    dh : (..., H)
+    grads : dict with W_hy (H, K), b_y (K,)
+    """
+    dh, dW_hy, db_y = affine_backward(do, cache)
+    return dh, {"W_hy": dW_hy, "b_y": db_y}
