@@ -1,0 +1,47 @@
+# The book's commands. Each creates .venv from requirements.txt first if needed.
+#   make book   build the HTML book into _build/html (notebooks executed, cached)
+#   make test   unit/property tests, nbval over every notebook, browser test of the built book
+#   make lab    JupyterLab to run the notebooks interactively
+#   make serve  serve the built book on http://127.0.0.1:8000
+#   make bench  benchmarks (rnnlib vs PyTorch if installed, vs naive loops)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: book test lab serve bench torch constraints clean
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "Book built: open file://$(CURDIR)/_build/html/index.html (or run: make serve)"
+
+test: $(STAMP) book
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab book/
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	@echo "Serving the book on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+torch: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-torch.txt
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+constraints: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v -i -E '^(torch|sympy|mpmath|networkx|filelock|fsspec)==' \
+		| sed '1i # Pinned by `make constraints` (pip freeze of .venv without the optional torch).' > constraints.txt
+
+clean:
+	rm -rf _build .jupyter_cache
