@@ -18,7 +18,21 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
-book: $(STAMP)
+# Browser assets the built book serves itself, so it reads offline: MathJax, require.js, the
+# ipywidgets HTML manager, Font Awesome 4 (package.json pins them; package-lock.json locks them).
+# npm ci runs when node_modules is missing or older than package.json/package-lock.json;
+# book/_ext/offline_assets.py copies the files into _build/html/_static/_vendor/.
+NPM ?= npm
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	$(NPM) ci --ignore-scripts --no-audit --no-fund --no-progress --loglevel=error
+	touch $(NODE_STAMP)
+
+.PHONY: assets
+assets: $(NODE_STAMP)
+
+book: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Book built: open file://$(CURDIR)/_build/html/index.html (or run: make serve)"
 

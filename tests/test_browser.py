@@ -1,0 +1,367 @@
+"""Browser test of the built book: every page renders fully with the network blocked.
+
+Debian's Chromium, driven by Playwright, opens every page of ``_build/html`` (or of
+``$BOOK_HTML``), once served over HTTP on 127.0.0.1 as ``make serve`` does and once as a file://
+URL as a reader who opens index.html does. Any request that leaves the book is aborted and
+counts as a failure, and so does every console error, failed request or HTTP error. On each page:
+MathJax typeset every formula, every image decoded, widgets from the saved state rendered,
+animation players step, and the footer carries the copyright and licence line. Chapter pages
+also carry an exercise with a solution dropdown, a numbered equation with a cross-reference,
+a citation, the Binder and Colab launch links and the .ipynb download. Screenshots of every page
+go to ``_build/screenshots/`` (beside the html folder).
+
+Needs ``make book`` first (the test fails without a build) and Chromium (the test skips, saying
+so, only when no Chromium is installed: ``apt-get install chromium``; .ci/run does it).
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
+SCREENSHOTS = BUILD.parent / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+TIMEOUT_MS = 20_000
+
+
+def book_pages() -> list[str]:
+    """Every HTML page of the build, as paths relative to it (support folders _static etc. aside)."""
+    if not (BUILD / "index.html").is_file():
+        return ["index.html"]  # the book_dir fixture fails with a clear message
+    return sorted(
+        p.relative_to(BUILD).as_posix()
+        for p in BUILD.rglob("*.html")
+        if not p.relative_to(BUILD).parts[0].startswith(("_", "."))
+    )
+
+
+def chapter_pages() -> list[str]:
+    """Pages whose title carries a chapter number (the numbered parts of _toc.yml)."""
+    heading = re.compile(r"<h1[^>]*>\s*<span class=\"section-number\">", re.I)
+    pages = [p for p in book_pages() if (BUILD / p).is_file()
+             and heading.search((BUILD / p).read_text(encoding="utf-8"))]
+    return pages or ["<no chapter found>"]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"),
+                      shutil.which("chromium-browser"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def book_dir() -> Path:
+    if not (BUILD / "index.html").is_file():
+        pytest.fail(f"no built book at {BUILD}: run `make book` first "
+                    "(or point BOOK_HTML at a build's html folder)", pytrace=False)
+    for old in SCREENSHOTS.glob("*.png"):  # pages removed from the book leave no stale pictures
+        old.unlink()
+    return BUILD
+
+
+@pytest.fixture(scope="module")
+def server(book_dir):
+    """The build served on 127.0.0.1 (an ephemeral port), like `make serve`."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(book_dir)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(book_dir):
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Chromium not found (apt-get install chromium, as .ci/run does; "
+                    "or set CHROMIUM=/path/to/chromium): browser test not run")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page opened with every request outside the book blocked and every problem recorded."""
+
+    def __init__(self, browser, base: str, page_path: str):
+        self.base, self.problems = base, []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        page = self.page = self.context.new_page()
+        page.route("**/*", self._route)
+        page.on("console", lambda m: m.type == "error" and self.problems.append(
+            f"console error: {m.text} ({m.location.get('url', '')})"))
+        page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(
+            f"request failed: {r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(
+            f"HTTP {r.status}: {r.url}"))
+        page.goto(base + page_path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
+                               ? MathJax.startup.promise.then(() => true) : false""")
+
+    def _route(self, route):
+        url = route.request.url
+        inside = url.startswith(self.base) if self.base.startswith("http") else \
+            url.startswith("file://")
+        if inside or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.problems.append(f"external request blocked: {url}")
+            route.abort()
+
+    def close(self):
+        self.context.close()
+
+
+BASES = ["http", "file"]
+
+
+@pytest.mark.parametrize("mode", BASES)
+@pytest.mark.parametrize("page_path", book_pages())
+def test_page_renders_offline(browser, server, book_dir, page_path, mode):
+    base = server if mode == "http" else book_dir.as_uri() + "/"
+    visit = Visit(browser, base, page_path)
+    page, problems = visit.page, visit.problems
+    try:
+        problems += check_math(page)
+        problems += check_widgets(page)
+        problems += check_animations(page)
+        problems += check_images(page)
+        problems += check_fonts(page)
+        problems += check_footer(page, page_path)
+        if mode == "http":
+            screenshot(page, page_path)
+    finally:
+        visit.close()
+    assert not problems, f"{page_path} ({mode}):\n  " + "\n  ".join(problems)
+
+
+def screenshot(page, page_path: str) -> None:
+    """The whole page in one picture: the viewport grows to the page's height first, because a
+    stitched full-page capture draws the theme's sticky header over the middle of the page."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                  "window.scrollTo(0, 0); }")
+    height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
+                           "document.body.scrollHeight)")
+    page.set_viewport_size({"width": 1280, "height": min(max(height, 900), 30_000)})
+    page.wait_for_timeout(200)  # let the theme re-lay out for the new height
+    shot = SCREENSHOTS / (page_path.removesuffix(".html").replace("/", "__") + ".png")
+    page.screenshot(path=str(shot))
+
+
+# ---- checks; each returns a list of problems -------------------------------------------------
+
+def check_math(page) -> list[str]:
+    """Every formula typeset by MathJax, no raw TeX left in the visible text."""
+    found = page.evaluate(r"""() => {
+        const formulas = [...document.querySelectorAll('.math')];
+        const untypeset = formulas.filter(m => !m.querySelector('mjx-container'))
+                                  .map(m => m.textContent.trim().slice(0, 60));
+        const skip = 'script, style, pre, code, textarea, noscript, mjx-container, .highlight';
+        const raw = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const node = walker.currentNode, parent = node.parentElement;
+            if (!parent || parent.closest(skip)) continue;
+            if (/\$\$|\\frac|\\begin\{|\\\(|\\\[/.test(node.textContent))
+                raw.push(node.textContent.trim().slice(0, 80));
+        }
+        return {formulas: formulas.length, typeset: document.querySelectorAll('mjx-container').length,
+                untypeset, raw, mathjax: !!(window.MathJax && MathJax.version)};
+    }""")
+    problems = []
+    if found["formulas"] and not found["mathjax"]:
+        problems.append(f"{found['formulas']} formulas but MathJax did not load")
+    if found["formulas"] and not found["typeset"]:
+        problems.append("no MathJax output (mjx-container) on a page with math")
+    problems += [f"formula not typeset: {text!r}" for text in found["untypeset"]]
+    problems += [f"raw TeX in the page text: {text!r}" for text in found["raw"]]
+    return problems
+
+
+def check_widgets(page) -> list[str]:
+    """Pages that store widget state show every widget view, at its saved value."""
+    state_json = page.evaluate("""() => { const s = document.querySelector(
+        'script[type="application/vnd.jupyter.widget-state+json"]'); return s && s.textContent; }""")
+    if not state_json:
+        return []
+    views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    if not views:
+        return ["widget state saved but no widget view on the page"]
+    try:
+        page.wait_for_function(
+            """n => [...document.querySelectorAll('.widget-subarea')].filter(
+                   s => s.querySelector('.jupyter-widgets')).length >= n""", arg=views)
+    except Exception:  # noqa: BLE001 - reported as a page problem below
+        pass
+    rendered = page.evaluate("""() => [...document.querySelectorAll('.widget-subarea')].map(s => {
+        const w = s.querySelector('.jupyter-widgets'), r = w && w.getBoundingClientRect();
+        return {visible: !!(r && r.width > 0 && r.height > 0),
+                error: /Error displaying widget|widget-error/.test(s.innerHTML)};
+    })""")
+    problems = []
+    if len(rendered) < views:
+        problems.append(f"{views} widget views saved, {len(rendered)} rendered by the HTML manager")
+    problems += ["a widget view is not visible" for r in rendered if not r["visible"]]
+    problems += ["a widget view shows an error" for r in rendered if r["error"]]
+    # sliders show their saved values, not defaults
+    models = json.loads(state_json).get("state", {})
+    saved = [m["state"]["value"] for m in models.values()
+             if m.get("model_name", "").endswith("SliderModel")
+             and isinstance(m.get("state", {}).get("value"), (int, float))]
+    shown = page.evaluate("""() => [...document.querySelectorAll('.widget-slider .noUi-handle')]
+                                   .map(h => Number(h.getAttribute('aria-valuenow')))""")
+    for value in shown:
+        if not any(abs(value - s) <= 1e-9 + 1e-6 * abs(s) for s in saved):
+            problems.append(f"a slider shows {value}, not a saved value {saved}")
+    return problems
+
+
+def check_animations(page) -> list[str]:
+    """matplotlib to_jshtml players: icons shown, and 'Next frame' changes the frame."""
+    problems = []
+    players = page.locator("div.animation")
+    for i in range(players.count()):
+        player = players.nth(i)
+        player.scroll_into_view_if_needed()
+        image = player.locator("img").first
+        try:
+            page.wait_for_function("img => !!img.getAttribute('src')", arg=image.element_handle())
+        except Exception:  # noqa: BLE001
+            problems.append(f"animation {i + 1}: no frame shown")
+            continue
+        before = image.get_attribute("src")
+        player.locator("button[title='Next frame']").click()
+        try:
+            page.wait_for_function("([img, src]) => img.getAttribute('src') !== src",
+                                   arg=[image.element_handle(), before], timeout=5_000)
+        except Exception:  # noqa: BLE001
+            problems.append(f"animation {i + 1}: 'Next frame' did not change the frame")
+        iconless = player.evaluate("""p => [...p.querySelectorAll('.anim-buttons button')].filter(b => {
+            const svg = b.querySelector('svg');
+            if (svg) return !(svg.getBoundingClientRect().width > 0);
+            const icon = b.querySelector('i.fa');
+            return !(icon && icon.getBoundingClientRect().width > 0
+                     && document.fonts.check('14px FontAwesome'));
+        }).map(b => b.title)""")
+        if iconless:
+            problems.append(f"animation {i + 1}: buttons without an icon: {iconless}")
+    return problems
+
+
+def check_images(page) -> list[str]:
+    """Every <img> decoded (naturalWidth > 0); lazy images are loaded first."""
+    broken = page.evaluate("""async () => {
+        const images = [...document.images];
+        images.forEach(img => { if (img.loading === 'lazy') img.loading = 'eager'; });
+        await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
+            img.addEventListener('load', done); img.addEventListener('error', done);
+            setTimeout(done, 10000);
+        })));
+        return images.filter(img => !(img.complete && img.naturalWidth > 0))
+                     .map(img => (img.getAttribute('src') || '(no src)').slice(0, 100));
+    }""")
+    return [f"image not loaded: {src}" for src in broken]
+
+
+def check_fonts(page) -> list[str]:
+    """No web font (theme, MathJax, icons) failed to load."""
+    failed = page.evaluate("""() => [...document.fonts].filter(f => f.status === 'error')
+                                    .map(f => f.family)""")
+    return [f"font failed to load: {family}" for family in failed]
+
+
+def check_footer(page, page_path: str) -> list[str]:
+    footer = page.locator("footer.bd-footer-content")
+    text = footer.inner_text() if footer.count() else ""
+    needed = ["©", "CC BY 4.0", "MIT"]
+    missing = [word for word in needed if word not in text]
+    return [f"footer lacks {missing} (copyright and licence line)"] if missing else []
+
+
+# ---- chapter apparatus -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("page_path", chapter_pages())
+def test_chapter_apparatus(browser, server, book_dir, page_path):
+    """Exercises with solution dropdowns, numbered equations cited, a citation, launch links."""
+    assert page_path != "<no chapter found>", "no numbered chapter page in the build"
+    visit = Visit(browser, server, page_path)
+    page, problems = visit.page, []
+    try:
+        found = page.evaluate(r"""() => {
+            const article = document.querySelector('article.bd-article') || document.body;
+            const links = [...document.querySelectorAll('a[href]')].map(a => a.href);
+            return {
+                exercises: article.querySelectorAll('.exercise').length,
+                solutions: article.querySelectorAll('.solution.dropdown').length,
+                equations: article.querySelectorAll('.math .eqno, .eqno').length,
+                eqrefs: [...article.querySelectorAll('a.reference[href*="#equation-"]')]
+                         .filter(a => !a.closest('.eqno')).length,
+                citations: article.querySelectorAll('.bibtex-citation a[href*="bibliography"]').length,
+                binder: links.some(h => h.startsWith('https://mybinder.org/v2/gh/rnn-book/rnn-book/main')),
+                colab: links.some(h => h.startsWith(
+                    'https://colab.research.google.com/github/rnn-book/rnn-book/blob/main/')),
+                ipynb: [...document.querySelectorAll('a.btn-download-source-button')]
+                        .some(a => a.getAttribute('href').endsWith('.ipynb')),
+            };
+        }""")
+        for key, what in [("exercises", "an exercise"), ("solutions", "a solution dropdown"),
+                          ("equations", "a numbered equation"),
+                          ("eqrefs", "a cross-reference to an equation"),
+                          ("citations", "a citation of the bibliography")]:
+            if not found[key]:
+                problems.append(f"no {what}")
+        for key, what in [("binder", "Binder launch link"), ("colab", "Colab launch link"),
+                          ("ipynb", ".ipynb download link")]:
+            if not found[key]:
+                problems.append(f"no {what}")
+        if found["solutions"]:
+            problems += check_solution_dropdown(page)
+    finally:
+        visit.close()
+    assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
+
+
+def check_solution_dropdown(page) -> list[str]:
+    """The first solution is folded until its toggle button is clicked."""
+    solution = page.locator(".solution.dropdown").first
+    body = solution.locator(":scope > :not(.admonition-title)").first
+    solution.scroll_into_view_if_needed()
+    if not body.count():
+        return ["the solution dropdown is empty"]
+    if body.is_visible():
+        return ["the solution is visible before the reader opens it"]
+    solution.locator("button.toggle-button").first.click()
+    try:
+        body.wait_for(state="visible", timeout=5_000)
+    except Exception:  # noqa: BLE001
+        return ["clicking the solution's toggle button does not show the solution"]
+    return []
