@@ -338,11 +338,11 @@ def test_chapter_apparatus(browser, server, book_dir, page_path):
                           ("eqrefs", "a cross-reference to an equation"),
                           ("citations", "a citation of the bibliography")]:
             if not found[key]:
-                problems.append(f"no {what}")
-        for key, what in [("binder", "Binder launch link"), ("colab", "Colab launch link"),
-                          ("ipynb", ".ipynb download link")]:
+                problems.append(f"missing {what}")
+        for key, what in [("binder", "the Binder launch link"), ("colab", "the Colab launch link"),
+                          ("ipynb", "the .ipynb download link")]:
             if not found[key]:
-                problems.append(f"no {what}")
+                problems.append(f"missing {what}")
         if found["solutions"]:
             problems += check_solution_dropdown(page)
     finally:
