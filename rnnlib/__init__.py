@@ -48,6 +48,7 @@ layers       affine layer, the feed-forward network of chapter 1
 rnn          one step and the whole sequence, forward and backward (BPTT), output layer
 losses       softmax, log-softmax, half squared error, softmax cross-entropy
 model        networks wired to a loss: ``loss, grads = rnn_loss(params, x, targets)``
+truncated    truncated BPTT in chunks of k steps: ``rnn_loss_truncated(params, x, targets, k)``
 gradcheck    centred finite differences and relative error
 optim        gradient clipping, SGD, Adam
 init         random parameters from a Generator
@@ -61,5 +62,6 @@ from .model import fnn_loss, rnn_loss, rnn_predict
 from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global_norm, sgd_step
 from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
                   rnn_step_forward)
+from .truncated import rnn_loss_truncated
 
 __version__ = "0.1.0"

@@ -100,11 +100,15 @@ def rnn_forward(x, params, h0=None, activation="tanh"):
     T, B, H = x.shape[0], x.shape[1], W_hh.shape[0]
     dtype = np.result_type(x, W_xh, W_hh, b_h)
     h0 = np.zeros((B, H), dtype) if h0 is None else dims.array("h0", h0, "B H")
-    a_in = x @ W_xh + b_h
+    # x_t W_xh + b_h for all T steps: one matrix product over the T*B rows, written into h.
     h = np.empty((T, B, H), dtype)
+    np.matmul(x.reshape(T * B, x.shape[2]), W_xh, out=h.reshape(T * B, H))
+    h += b_h
     h_prev = h0
     for t in range(T):
-        h[t] = f(a_in[t] + h_prev @ W_hh)
+        a_t = h[t]              # a view into h, which holds x_t W_xh + b_h: a_t is built in place
+        a_t += h_prev @ W_hh    # a_t = x_t W_xh + b_h + h_{t-1} W_hh
+        h[t] = f(a_t)           # h_t = f(a_t), stored over a_t
         h_prev = h[t]
     return h, {"x": x, "h0": h0, "h": h, "W_xh": W_xh, "W_hh": W_hh, "activation": activation}
 
@@ -136,21 +140,22 @@ def rnn_backward(dh, cache):
     """
     x, h0, h, W_xh, W_hh = cache["x"], cache["h0"], cache["h"], cache["W_xh"], cache["W_hh"]
     dh = Dims(T=h.shape[0], B=h.shape[1], H=h.shape[2]).array("dh", dh, "T B H")
-    df_dh = ACTIVATIONS[cache["activation"]][1](h)
-    da = np.empty_like(df_dh)
+    (T, B, H), D = h.shape, x.shape[2]
+    # f'(a_t) of all steps at once (a new array, computed from h); the loop turns it into da_t.
+    da = ACTIVATIONS[cache["activation"]][1](h)
     dh_next = np.zeros_like(h0)
-    for t in reversed(range(h.shape[0])):
-        da[t] = (dh[t] + dh_next) * df_dh[t]
-        dh_next = da[t] @ W_hh.T
-    h_prev = np.concatenate([h0[None], h[:-1]])
-    H, D = h.shape[2], x.shape[2]
-    da_rows = da.reshape(-1, H)
+    for t in reversed(range(T)):
+        da_t = da[t]                # a view into da, which holds f'(a_t): da_t is built in place
+        da_t *= dh[t] + dh_next     # da_t = (dh_t + dh_next) * f'(a_t)
+        dh_next = da_t @ W_hh.T
+    da_rows = da.reshape(T * B, H)
     grads = {
-        "W_xh": x.reshape(-1, D).T @ da_rows,
-        "W_hh": h_prev.reshape(-1, H).T @ da_rows,
+        "W_xh": x.reshape(T * B, D).T @ da_rows,
+        # sum_t h_{t-1}^T da_t, with h_0 apart: no copy of h_0..h_{T-1} into one array
+        "W_hh": h0.T @ da[0] + h[:-1].reshape(-1, H).T @ da[1:].reshape(-1, H),
         "b_h": da_rows.sum(axis=0),
     }
-    return da @ W_xh.T, dh_next, grads
+    return (da_rows @ W_xh.T).reshape(T, B, D), dh_next, grads
 
 
 def output_forward(h, params):

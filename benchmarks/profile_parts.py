@@ -1,0 +1,143 @@
+"""``run.py --profile``: where the time of one rnnlib forward + BPTT call goes.
+
+Three measurements per case:
+
+1. each public rnnlib call of ``workloads.rnnlib_step`` timed on its own;
+2. the same arithmetic split into parts, without any input checks (the loops and products of
+   rnn_forward / rnn_backward written out here, so each part can be timed alone); the public
+   total minus the sum of the parts is the cost of input checks and call overhead;
+3. minor page faults per call (getrusage), for rnnlib and for torch, and what one costs here.
+"""
+import mmap
+import resource
+import time
+
+import numpy as np
+
+import rnnlib
+from timing import median_times
+from workloads import TorchStep, make_data, rnnlib_step
+
+
+def _mse(o, y):
+    error = o - y
+    return 0.5 * np.sum(error * error), 1.0 * error
+
+
+def _parts(params, x, y):
+    """name -> callable timing one part of rnnlib_step's arithmetic, with no input checks."""
+    W_xh, W_hh, b_h, W_hy, b_y = (params[k] for k in ("W_xh", "W_hh", "b_h", "W_hy", "b_y"))
+    T, B, D = x.shape
+    H, K = W_hh.shape[0], W_hy.shape[1]
+    h, _ = rnnlib.rnn_forward(x, params)
+    o = h @ W_hy + b_y
+    do = o - y
+    dh_out = do @ W_hy.T
+    da = 1.0 - h * h
+
+    def input_projection():
+        out = np.empty((T, B, H), x.dtype)
+        np.matmul(x.reshape(T * B, D), W_xh, out=out.reshape(T * B, H))
+        out += b_h
+
+    def forward_loop():
+        hh = h.copy()          # stands in for h holding x_t W_xh + b_h (copy time is subtracted)
+        h_prev = np.zeros((B, H), x.dtype)
+        for t in range(T):
+            a_t = hh[t]
+            a_t += h_prev @ W_hh
+            hh[t] = np.tanh(a_t)
+            h_prev = hh[t]
+
+    def backward_loop():
+        d = da.copy()          # stands in for f'(a) (copy time is subtracted)
+        dh_next = np.zeros((B, H), x.dtype)
+        for t in reversed(range(T)):
+            d_t = d[t]
+            d_t *= dh_out[t] + dh_next
+            dh_next = d_t @ W_hh.T
+
+    da_rows = da.reshape(T * B, H)
+    return {
+        "input projection x W_xh + b_h": input_projection,
+        "forward loop (T steps)": forward_loop,
+        "  copy of h (subtracted)": lambda: h.copy(),
+        "output layer h W_hy + b_y": lambda: h @ W_hy + b_y,
+        "loss and do": lambda: _mse(o, y),
+        "output backward (dh, dW_hy, db_y)": lambda: (do @ W_hy.T, h.reshape(-1, H).T @ do.reshape(-1, K),
+                                                      do.reshape(-1, K).sum(axis=0)),
+        "f'(a) = 1 - h^2": lambda: 1.0 - h * h,
+        "backward loop (T steps)": backward_loop,
+        "dW_xh, dW_hh, db_h products": lambda: (
+            x.reshape(T * B, D).T @ da_rows,
+            h[0].T @ da[0] + h[:-1].reshape(-1, H).T @ da[1:].reshape(-1, H),
+            da_rows.sum(axis=0)),
+        "dx = da W_xh^T": lambda: da_rows @ W_xh.T,
+    }
+
+
+def _public_calls(params, x, y):
+    h, cache = rnnlib.rnn_forward(x, params)
+    o, out_cache = rnnlib.output_forward(h, params)
+    _, do = rnnlib.mse_loss(o, y, reduction="sum")
+    dh, _ = rnnlib.output_backward(do, out_cache)
+    return {
+        "rnn_forward": lambda: rnnlib.rnn_forward(x, params),
+        "output_forward": lambda: rnnlib.output_forward(h, params),
+        "mse_loss": lambda: rnnlib.mse_loss(o, y, reduction="sum"),
+        "output_backward": lambda: rnnlib.output_backward(do, out_cache),
+        "rnn_backward": lambda: rnnlib.rnn_backward(dh, cache),
+    }
+
+
+def minor_faults_per_call(fn, calls):
+    fn()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        fn()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
+
+
+def page_fault_cost(pages=2048, repeats=5):
+    """Seconds per first touch of a fresh anonymous 4 KiB page (a minor fault plus zeroing)."""
+    times = []
+    for _ in range(repeats):
+        region = mmap.mmap(-1, pages * 4096)
+        view = np.frombuffer(region, np.uint8)
+        t0 = time.perf_counter()
+        view[::4096] = 1
+        times.append((time.perf_counter() - t0) / pages)
+        del view
+        region.close()
+    return float(np.median(times))
+
+
+def profile_case(case, dtype, torch, budget):
+    """Print the profile of one case; returns nothing."""
+    T, B, D, H = case
+    K = D
+    params, x, y = make_data(T, B, D, H, K, dtype)
+    print(f"\n(T, B, D, H) = {case}, K = {K}, {np.dtype(dtype).name}; medians, microseconds")
+    kw = dict(budget=budget, min_repeats=5, max_repeats=300)
+    total, _ = median_times({"rnnlib_step": lambda: rnnlib_step(params, x, y)}, **kw)
+    public, _ = median_times(_public_calls(params, x, y), **kw)
+    parts, _ = median_times(_parts(params, x, y), **kw)
+    copy = parts.pop("  copy of h (subtracted)")   # each loop starts by copying a (T, B, H) array
+    parts["forward loop (T steps)"] -= copy
+    parts["backward loop (T steps)"] -= copy
+    print(f"  whole call (workloads.rnnlib_step)       {total['rnnlib_step'] * 1e6:12.1f}")
+    for name, t in public.items():
+        print(f"    {name:37s} {t * 1e6:12.1f}")
+    print(f"    sum of the public calls               {sum(public.values()) * 1e6:12.1f}")
+    print("  the same arithmetic, part by part, no input checks:")
+    for name, t in parts.items():
+        print(f"    {name:37s} {t * 1e6:12.1f}")
+    arithmetic = sum(parts.values())
+    print(f"    sum of the parts                      {arithmetic * 1e6:12.1f}")
+    print(f"  checks, call overhead (public - parts)   {(sum(public.values()) - arithmetic) * 1e6:12.1f}")
+    faults = minor_faults_per_call(lambda: rnnlib_step(params, x, y), 10)
+    line = f"  minor page faults per call: rnnlib {faults:.0f}"
+    if torch is not None:
+        step = TorchStep(torch, params, x, y)
+        line += f", torch {minor_faults_per_call(step, 10):.0f}"
+    print(line)
