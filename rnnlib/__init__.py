@@ -52,6 +52,9 @@ truncated    truncated BPTT in chunks of k steps: ``rnn_loss_truncated(params, x
 gradcheck    centred finite differences and relative error
 optim        gradient clipping, SGD, Adam
 init         random parameters from a Generator
+worked_example  chapter 1's worked example traced value by value, and the checked blog post's values
+widgets      tables, the ipywidgets control, figures and animation of chapter 1 (imports ipywidgets
+             and matplotlib only when called)
 """
 from .activations import ACTIVATIONS, activation_backward, activation_forward
 from .gradcheck import check_gradients, numerical_gradient, relative_error
@@ -63,5 +66,7 @@ from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global
 from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
                   rnn_step_forward)
 from .truncated import rnn_loss_truncated
+from .widgets import rnn_trace_widget, trace_table_html
+from .worked_example import scalar_params, scalar_sequence, sgd_path, sweep, trace_fnn, trace_rnn
 
 __version__ = "0.1.0"
