@@ -14,8 +14,14 @@ class Dims:
     """
 
     def __init__(self, **known):
-        self.size = dict(known)
-        self.source = {letter: "the call" for letter in known}
+        self.size, self.source = {}, {}
+        self.bind("the call", **known)
+
+    def bind(self, source, **sizes):
+        """Fix letters to sizes read from ``source``, the name error messages will give for them."""
+        for letter, size in sizes.items():
+            self.size[letter], self.source[letter] = size, source
+        return self
 
     def array(self, name, value, letters, *, allow_empty=False):
         """Return ``value`` as a finite float array whose shape matches ``letters``.
@@ -24,7 +30,22 @@ class Dims:
         leading axes. Raises TypeError for non-numeric data, ValueError for a shape mismatch,
         an empty axis or a NaN/inf entry.
         """
-        arr = as_float_array(name, value)
+        arr = self.shape(name, as_float_array(name, value), letters)
+        if arr.size == 0 and not allow_empty:
+            spec = [l for l in letters.split() if l != "..."]
+            actual = arr.shape[arr.ndim - len(spec):]
+            empty = ", ".join(f"{l} = 0" for l, s in zip(spec, actual) if s == 0) or "size 0"
+            raise ValueError(f"{name} is empty: shape {arr.shape} ({empty})")
+        check_finite(name, arr)
+        return arr
+
+    def labels(self, name, value, letters):
+        """Return integer class labels whose shape matches ``letters``, each in [0, K)."""
+        arr = self.shape(name, integer_array(name, value), letters)
+        return labels_array(name, arr, self.size["K"], arr.shape)
+
+    def shape(self, name, arr, letters):
+        """Return ``arr`` after checking its shape against ``letters``, binding new letters."""
         spec = letters.split()
         leading = spec[0] == "..."
         if leading:
@@ -34,33 +55,32 @@ class Dims:
                 f"{name} must have shape {self.describe(spec, leading)}, got shape {arr.shape} "
                 f"({arr.ndim} axes instead of {'at least ' if leading else ''}{len(spec)})"
             )
-        actual = arr.shape[arr.ndim - len(spec):]
-        for letter, size in zip(spec, actual):
+        first = arr.ndim - len(spec)
+        for axis, (letter, size) in enumerate(zip(spec, arr.shape[first:]), first):
             if letter.isdigit():
-                expected = int(letter)
+                expected, reason = int(letter), f"axis {axis} must have size {letter}"
             elif letter in self.size:
                 expected = self.size[letter]
+                reason = f"{letter} = {expected} from {self.source.get(letter, 'its definition')}"
             else:
                 self.size[letter], self.source[letter] = size, name
                 continue
             if size != expected:
                 raise ValueError(
                     f"{name} must have shape {self.describe(spec, leading)}, got shape {arr.shape}"
-                    f" ({letter} = {expected} from {self.source.get(letter, 'its definition')})"
+                    f" ({reason})"
                 )
-        if arr.size == 0 and not allow_empty:
-            empty = ", ".join(f"{l} = 0" for l, s in zip(spec, actual) if s == 0) or "size 0"
-            raise ValueError(f"{name} is empty: shape {arr.shape} ({empty})")
-        check_finite(name, arr)
         return arr
 
     def describe(self, spec, leading=False):
-        """Render an expected shape, e.g. ``(T, B, D) = (T, 4, 3)``."""
+        """Render an expected shape, e.g. ``(T, B, D) = (T, 4, 3)`` or ``(H,) = (5,)``."""
         names = (["..."] if leading else []) + spec
         sizes = (["..."] if leading else []) + [
             str(self.size[l]) if l in self.size else l for l in spec
         ]
-        return f"({', '.join(names)}) = ({', '.join(sizes)})" if names != sizes else f"({', '.join(names)})"
+        comma = "," if len(names) == 1 else ""
+        named, sized = f"({', '.join(names)}{comma})", f"({', '.join(sizes)}{comma})"
+        return f"{named} = {sized}" if names != sizes else named
 
 
 def as_float_array(name, value):
@@ -83,17 +103,35 @@ def check_finite(name, arr):
         raise ValueError(f"{name} contains NaN or inf (first at index {bad}: {arr[bad]})")
 
 
-def labels_array(name, value, num_classes, shape):
-    """Return integer class labels of the given shape, each in ``[0, num_classes)``."""
-    arr = np.asarray(value)
+def integer_array(name, value):
+    """Convert ``value`` to an ndarray of integers (class indices); anything else is a TypeError."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an integer array of class indices, could not convert it: {exc}") from None
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must be an integer array of class indices, got dtype {arr.dtype}")
+    return arr
+
+
+def labels_array(name, value, num_classes, shape):
+    """Return integer class labels of the given shape, each in ``[0, num_classes)``."""
+    arr = integer_array(name, value)
     if arr.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)} (the logits without K), got {arr.shape}")
+        raise ValueError(f"{name} must have shape {tuple(shape)} (the logits without K), got shape {arr.shape}")
     if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
         raise ValueError(
             f"{name} must lie in [0, K) = [0, {num_classes}), got values from {arr.min()} to {arr.max()}"
         )
+    return arr
+
+
+def same_shape(name, value, shape, of):
+    """Return ``value`` as a finite float array of exactly ``shape``, the shape of ``of``."""
+    arr = as_float_array(name, value)
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have the shape of {of} {tuple(shape)}, got shape {arr.shape}")
+    check_finite(name, arr)
     return arr
 
 

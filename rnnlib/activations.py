@@ -14,7 +14,7 @@ identity   a                           1
 """
 import numpy as np
 
-from ._validate import choice
+from ._validate import Dims, choice, same_shape
 
 
 def _sigmoid(a):
@@ -36,7 +36,7 @@ def activation_forward(a, name="tanh"):
     Parameters
     ----------
     a : array, any shape
-        Pre-activations.
+        Pre-activations; integers are converted to float64.
     name : {"tanh", "sigmoid", "relu", "identity"}
 
     Returns
@@ -45,7 +45,7 @@ def activation_forward(a, name="tanh"):
     cache : (z, name), what :func:`activation_backward` needs.
     """
     choice("activation", name, ACTIVATIONS)
-    z = ACTIVATIONS[name][0](a)
+    z = ACTIVATIONS[name][0](Dims().array("a", a, "..."))
     return z, (z, name)
 
 
@@ -63,4 +63,4 @@ def activation_backward(dz, cache):
     da : array, shape of z
     """
     z, name = cache
-    return dz * ACTIVATIONS[name][1](z)
+    return same_shape("dz", dz, z.shape, "z") * ACTIVATIONS[name][1](z)

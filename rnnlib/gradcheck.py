@@ -15,13 +15,18 @@ def numerical_gradient(f, x, eps=1e-6):
     Parameters
     ----------
     f : callable with no arguments returning a float.
-    x : float array, any shape (the array ``f`` reads).
+    x : float ndarray, any shape (the array ``f`` reads); float64 for a meaningful check.
     eps : float
 
     Returns
     -------
     grad : array, shape of ``x``
     """
+    if not (isinstance(x, np.ndarray) and x.dtype.kind == "f"):
+        raise TypeError(
+            f"x must be a float ndarray that f reads (it is perturbed in place), got "
+            f"{type(x).__name__} of dtype {np.asarray(x).dtype}"
+        )
     grad = np.zeros_like(x, dtype=np.float64)
     for i in np.ndindex(x.shape):
         saved = x[i]
@@ -38,9 +43,11 @@ def relative_error(a, b):
     """||a - b|| / max(||a|| + ||b||, 1e-300): one number, 0 for identical arrays.
 
     Norms over the whole array, so a gradient whose entries are all tiny is not flagged for
-    rounding noise in one entry.
+    rounding noise in one entry. ``a`` and ``b`` must have the same shape (no broadcasting).
     """
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got shapes {a.shape} and {b.shape}")
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
 
 

@@ -17,6 +17,9 @@ def init_rnn_params(D, H, K, rng, dtype=np.float64):
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    for name, size in (("D", D), ("H", H), ("K", K)):
+        if not (isinstance(size, (int, np.integer)) and size > 0):
+            raise ValueError(f"{name} must be a positive integer, got {size!r}")
     shapes = {"W_xh": (D, H), "W_hh": (H, H), "b_h": (H,), "W_hy": (H, K), "b_y": (K,)}
     bound = {"W_xh": H, "W_hh": H, "b_h": H, "W_hy": H, "b_y": H}
-    return {k: rng.uniform(-1, 1, s).astype(dtype) / np.sqrt(bound[k]) for k, s in shapes.items()}
+    return {k: (rng.uniform(-1, 1, s) / np.sqrt(bound[k])).astype(dtype) for k, s in shapes.items()}

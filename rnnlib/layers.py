@@ -4,7 +4,7 @@ Rows are examples (see the package docstring): an affine layer is ``out = x @ W 
 """
 import numpy as np
 
-from ._validate import Dims, params_dict
+from ._validate import Dims, params_dict, same_shape
 from .activations import activation_backward, activation_forward
 
 FNN_KEYS = ("W_xh", "b_h", "W_hy", "b_y")
@@ -50,6 +50,7 @@ def affine_backward(dout, cache):
     db : (M,)
     """
     x, W = cache
+    dout = same_shape("dout", dout, x.shape[:-1] + W.shape[1:], "out")
     x_rows = x.reshape(-1, x.shape[-1])
     dout_rows = dout.reshape(-1, dout.shape[-1])
     return dout @ W.T, x_rows.T @ dout_rows, dout_rows.sum(axis=0)
@@ -101,6 +102,8 @@ def fnn_backward(dy, cache):
     dx : (B, D)
     grads : dict with the keys and shapes of ``params``.
     """
+    h, W_hy = cache["affine_y"]
+    dy = same_shape("dy", dy, h.shape[:-1] + W_hy.shape[1:], "y")
     dh, dW_hy, db_y = affine_backward(dy, cache["affine_y"])
     da = activation_backward(dh, cache["act"])
     dx, dW_xh, db_h = affine_backward(da, cache["affine_h"])

@@ -10,7 +10,7 @@ The last axis (K outputs or classes) is always summed inside a position's loss.
 """
 import numpy as np
 
-from ._validate import Dims, choice, labels_array
+from ._validate import Dims, choice, labels_array, same_shape
 
 REDUCTIONS = ("sum", "mean")
 
@@ -73,7 +73,7 @@ def mse_loss(y_pred, y, reduction="sum"):
     dy_pred : (..., K)
     """
     y_pred = Dims().array("y_pred", y_pred, "... K")
-    y = Dims().array("y", y, " ".join(str(n) for n in y_pred.shape))
+    y = same_shape("y", y, y_pred.shape, "y_pred")
     scale = 1.0 / _positions(y_pred.shape[:-1], reduction)
     error = y_pred - y
     return float(0.5 * scale * np.sum(error * error)), scale * error

@@ -4,12 +4,24 @@ These are the functions to hand to :func:`rnnlib.check_gradients` and to a train
 """
 import numpy as np
 
-from ._validate import choice
-from .layers import fnn_backward, fnn_forward
-from .losses import mse_loss, softmax_cross_entropy
-from .rnn import output_backward, output_forward, rnn_backward, rnn_forward
+from ._validate import Dims, choice, params_dict
+from .layers import FNN_KEYS, fnn_backward, fnn_forward
+from .losses import REDUCTIONS, mse_loss, softmax_cross_entropy
+from .rnn import OUTPUT_KEYS, RNN_KEYS, output_backward, output_forward, rnn_backward, rnn_forward
 
 LOSSES = {"mse": mse_loss, "cross_entropy": softmax_cross_entropy}
+
+
+def _check_choices(loss, reduction):
+    choice("loss", loss, LOSSES)
+    choice("reduction", reduction, REDUCTIONS)
+
+
+def _targets(targets, loss, letters, dims):
+    """``targets`` checked against ``letters`` (e.g. "T B K"); class indices drop the K."""
+    if loss == "cross_entropy":
+        return dims.labels("targets", targets, letters.rsplit(" ", 1)[0])
+    return dims.array("targets", targets, letters)
 
 
 def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="relu"):
@@ -29,8 +41,11 @@ def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="rel
     loss : float
     grads : dict with the keys and shapes of ``params``
     """
+    _check_choices(loss, reduction)
+    params_dict(params, FNN_KEYS)
     o, cache = fnn_forward(x, params, activation)
-    value, do = LOSSES[choice("loss", loss, LOSSES)](o, targets, reduction)
+    targets = _targets(targets, loss, "B K", Dims().bind("x", B=o.shape[0]).bind("W_hy", K=o.shape[1]))
+    value, do = LOSSES[loss](o, targets, reduction)
     return value, fnn_backward(do, cache)[1]
 
 
@@ -61,9 +76,13 @@ def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
     grads : dict with the keys and shapes of ``params``
     """
     choice("outputs", outputs, ("all", "last"))
+    _check_choices(loss, reduction)
+    params_dict(params, RNN_KEYS + OUTPUT_KEYS)
     h, rnn_cache = rnn_forward(x, params, h0, activation)
     o, out_cache = output_forward(h if outputs == "all" else h[-1], params)
-    value, do = LOSSES[choice("loss", loss, LOSSES)](o, targets, reduction)
+    dims = Dims().bind("x", T=h.shape[0], B=h.shape[1]).bind("W_hy", K=o.shape[-1])
+    targets = _targets(targets, loss, "T B K" if outputs == "all" else "B K", dims)
+    value, do = LOSSES[loss](o, targets, reduction)
     dh_out, out_grads = output_backward(do, out_cache)
     if outputs == "last":
         dh_last, dh_out = dh_out, np.zeros_like(h)

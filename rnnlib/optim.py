@@ -4,6 +4,8 @@ All functions are pure: they return new dicts and leave their arguments unchange
 """
 import numpy as np
 
+from ._validate import params_dict
+
 
 def global_norm(grads):
     """sqrt(sum over every array and entry of g^2): the norm of all gradients as one vector."""
@@ -22,6 +24,7 @@ def clip_grad_norm(grads, max_norm):
     clipped : dict, same keys and shapes as ``grads``
     norm : float, the global norm before clipping
     """
+    params_dict(grads, (), "grads")
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive, got {max_norm}")
     norm = global_norm(grads)
@@ -31,6 +34,7 @@ def clip_grad_norm(grads, max_norm):
 
 def clip_grad_value(grads, max_value):
     """Clip every entry to [-max_value, max_value]; this can change the gradient's direction."""
+    params_dict(grads, (), "grads")
     if not max_value > 0:
         raise ValueError(f"max_value must be positive, got {max_value}")
     return {k: np.clip(g, -max_value, max_value) for k, g in grads.items()}
@@ -79,6 +83,8 @@ def adam_step(params, grads, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 def _same_keys(params, grads):
+    params_dict(params, ())
+    params_dict(grads, (), "grads")
     if set(params) != set(grads):
         raise ValueError(f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}")
     for k in params:

@@ -7,7 +7,7 @@ Time-major, rows are examples (see the package docstring):
 """
 import numpy as np
 
-from ._validate import Dims, choice, params_dict
+from ._validate import Dims, choice, params_dict, same_shape
 from .activations import ACTIVATIONS
 from .layers import affine_backward, affine_forward
 
@@ -41,8 +41,8 @@ def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
     choice("activation", activation, ACTIVATIONS)
     dims = Dims()
     x_t = dims.array("x_t", x_t, "B D")
-    h_prev = dims.array("h_prev", h_prev, "B H")
     W_xh, W_hh, b_h = _rnn_params(params, dims)
+    h_prev = dims.array("h_prev", h_prev, "B H")
     h_t = ACTIVATIONS[activation][0](x_t @ W_xh + h_prev @ W_hh + b_h)
     return h_t, (x_t, h_prev, h_t, W_xh, W_hh, activation)
 
@@ -66,6 +66,7 @@ def rnn_step_backward(dh_t, cache):
     grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
     """
     x_t, h_prev, h_t, W_xh, W_hh, activation = cache
+    dh_t = same_shape("dh_t", dh_t, h_t.shape, "h_t")
     da = dh_t * ACTIVATIONS[activation][1](h_t)
     grads = {"W_xh": x_t.T @ da, "W_hh": h_prev.T @ da, "b_h": da.sum(axis=0)}
     return da @ W_xh.T, da @ W_hh.T, grads
@@ -139,7 +140,8 @@ def rnn_backward(dh, cache):
     grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
     """
     x, h0, h, W_xh, W_hh = cache["x"], cache["h0"], cache["h"], cache["W_xh"], cache["W_hh"]
-    dh = Dims(T=h.shape[0], B=h.shape[1], H=h.shape[2]).array("dh", dh, "T B H")
+    dims = Dims().bind("the forward pass", T=h.shape[0], B=h.shape[1], H=h.shape[2])
+    dh = dims.array("dh", dh, "T B H")
     (T, B, H), D = h.shape, x.shape[2]
     # f'(a_t) of all steps at once (a new array, computed from h); the loop turns it into da_t.
     da = ACTIVATIONS[cache["activation"]][1](h)
@@ -176,7 +178,9 @@ def output_forward(h, params):
     cache : what :func:`output_backward` needs.
     """
     params_dict(params, OUTPUT_KEYS)
-    return affine_forward(h, params["W_hy"], params["b_y"])
+    dims = Dims()
+    h = dims.array("h", h, "... H")
+    return affine_forward(h, dims.array("W_hy", params["W_hy"], "H K"), dims.array("b_y", params["b_y"], "K"))
 
 
 def output_backward(do, cache):
@@ -193,5 +197,7 @@ def output_backward(do, cache):
     dh : (..., H)
     grads : dict with W_hy (H, K), b_y (K,)
     """
+    h, W_hy = cache
+    do = same_shape("do", do, h.shape[:-1] + W_hy.shape[1:], "o")
     dh, dW_hy, db_y = affine_backward(do, cache)
     return dh, {"W_hy": dW_hy, "b_y": db_y}
