@@ -1,0 +1,118 @@
+"""Networks wired to a loss: rnn_loss and fnn_loss, their values and every gradient."""
+import math
+
+import numpy as np
+from hypothesis import assume, given
+
+import rnnlib
+from helpers import (activations, assert_gradients, clear_of_kink, gradient_settings, losses, outputs,
+                     random_params, random_targets, reductions, rnn_input_gradients, rnn_preactivations, seeds,
+                     size)
+
+LOSS_FNS = {"mse": rnnlib.mse_loss, "cross_entropy": rnnlib.softmax_cross_entropy}
+
+
+@gradient_settings
+@given(T=size, B=size, D=size, H=size, K=size, activation=activations, loss=losses,
+       reduction=reductions, out=outputs, seed=seeds)
+def test_rnn_loss_gradients_match_finite_differences(T, B, D, H, K, activation, loss, reduction, out, seed):
+    rng = np.random.default_rng(seed)
+    params = random_params(rng, D, H, K)
+    x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
+    assume(clear_of_kink(activation, rnn_preactivations(x, params, h0, activation)))
+    targets = random_targets(rng, loss, (T, B) if out == "all" else (B,), K)
+    options = dict(loss=loss, reduction=reduction, outputs=out, activation=activation)
+
+    def f(x, h0, **p):
+        return rnnlib.rnn_loss(p, x, targets, h0=h0, **options)[0]
+
+    _, grads = rnnlib.rnn_loss(params, x, targets, h0=h0, **options)
+    assert {k: g.shape for k, g in grads.items()} == {k: p.shape for k, p in params.items()}
+    dx, dh0 = rnn_input_gradients(params, x, h0, targets, **options)
+    assert_gradients(f, {"x": x, "h0": h0, **params}, {"x": dx, "h0": dh0, **grads})
+
+
+@gradient_settings
+@given(B=size, D=size, H=size, K=size, activation=activations, loss=losses, reduction=reductions,
+       seed=seeds)
+def test_fnn_loss_gradients_match_finite_differences(B, D, H, K, activation, loss, reduction, seed):
+    rng = np.random.default_rng(seed)
+    params = {k: v for k, v in random_params(rng, D, H, K).items() if k != "W_hh"}
+    x, targets = rng.standard_normal((B, D)), random_targets(rng, loss, (B,), K)
+    assume(clear_of_kink(activation, x @ params["W_xh"] + params["b_h"]))
+    options = dict(loss=loss, reduction=reduction, activation=activation)
+    _, grads = rnnlib.fnn_loss(params, x, targets, **options)
+    o, cache = rnnlib.fnn_forward(x, params, activation)
+    dx, _ = rnnlib.fnn_backward(LOSS_FNS[loss](o, targets, reduction)[1], cache)
+    f = lambda x, **p: rnnlib.fnn_loss(p, x, targets, **options)[0]
+    assert_gradients(f, {"x": x, **params}, {"x": dx, **grads})
+
+
+@gradient_settings
+@given(T=size, B=size, D=size, H=size, K=size, loss=losses, out=outputs, seed=seeds)
+def test_rnn_loss_mean_is_sum_over_positions(T, B, D, H, K, loss, out, seed):
+    rng = np.random.default_rng(seed)
+    params, x = random_params(rng, D, H, K), rng.standard_normal((T, B, D))
+    targets = random_targets(rng, loss, (T, B) if out == "all" else (B,), K)
+    N = T * B if out == "all" else B
+    total, g_total = rnnlib.rnn_loss(params, x, targets, loss=loss, reduction="sum", outputs=out)
+    mean, g_mean = rnnlib.rnn_loss(params, x, targets, loss=loss, reduction="mean", outputs=out)
+    assert math.isclose(mean, total / N, rel_tol=1e-13, abs_tol=1e-300)
+    for k in params:
+        np.testing.assert_allclose(g_mean[k], g_total[k] / N, rtol=1e-12, atol=1e-15, err_msg=k)
+
+
+@gradient_settings
+@given(T=size, B=size, D=size, H=size, K=size, out=outputs, seed=seeds)
+def test_rnn_loss_is_the_loss_of_rnn_predict(T, B, D, H, K, out, seed):
+    rng = np.random.default_rng(seed)
+    params, x = random_params(rng, D, H, K), rng.standard_normal((T, B, D))
+    o = rnnlib.rnn_predict(params, x, outputs=out)
+    y = rng.standard_normal(o.shape)
+    expected = 0.5 * math.fsum(((o - y) ** 2).ravel())
+    assert math.isclose(rnnlib.rnn_loss(params, x, y, outputs=out)[0], expected, rel_tol=1e-13)
+
+
+def test_rnn_worked_example_gradients_by_hand():
+    """Chapter 1's two-step scalar RNN with targets y = (1.0, 0.5): BPTT written out per scalar."""
+    x, W_xh, W_hh, W_hy, b_h, b_y, y = [0.5, 0.7], 0.5, 0.3, 0.7, 0.1, 0.2, [1.0, 0.5]
+    h1 = math.tanh(x[0] * W_xh + b_h)
+    h2 = math.tanh(x[1] * W_xh + h1 * W_hh + b_h)
+    e1, e2 = h1 * W_hy + b_y - y[0], h2 * W_hy + b_y - y[1]
+    da2 = e2 * W_hy * (1 - h2**2)
+    da1 = (e1 * W_hy + da2 * W_hh) * (1 - h1**2)
+    expected = {"W_xh": x[0] * da1 + x[1] * da2, "W_hh": 0.0 * da1 + h1 * da2, "b_h": da1 + da2,
+                "W_hy": e1 * h1 + e2 * h2, "b_y": e1 + e2}
+    params = {"W_xh": np.array([[W_xh]]), "W_hh": np.array([[W_hh]]), "b_h": np.array([b_h]),
+              "W_hy": np.array([[W_hy]]), "b_y": np.array([b_y])}
+    loss, grads = rnnlib.rnn_loss(params, np.array(x).reshape(2, 1, 1), np.array(y).reshape(2, 1, 1))
+    assert math.isclose(loss, 0.5 * (e1**2 + e2**2), rel_tol=1e-15)
+    for k, v in expected.items():
+        assert math.isclose(grads[k].item(), v, rel_tol=1e-13), k
+
+
+def test_fnn_worked_example_gradients_by_hand():
+    """Chapter 1's FNN (h = 0.3, o = 0.38) with target 1.0 and the half squared error."""
+    x, W_xh, b_h, W_hy, b_y, y = 0.5, 0.4, 0.1, 0.6, 0.2, 1.0
+    h = max(x * W_xh + b_h, 0.0)
+    e = h * W_hy + b_y - y
+    da = e * W_hy * (1.0 if x * W_xh + b_h > 0 else 0.0)
+    expected = {"W_xh": x * da, "b_h": da, "W_hy": e * h, "b_y": e}
+    params = {"W_xh": np.array([[W_xh]]), "b_h": np.array([b_h]),
+              "W_hy": np.array([[W_hy]]), "b_y": np.array([b_y])}
+    loss, grads = rnnlib.fnn_loss(params, np.array([[x]]), np.array([[y]]))
+    assert math.isclose(loss, 0.5 * e**2, rel_tol=1e-15)
+    for k, v in expected.items():
+        assert math.isclose(grads[k].item(), v, rel_tol=1e-14), k
+
+
+def test_saturated_tanh_loss_and_gradients_are_finite():
+    rng = np.random.default_rng(3)
+    params = random_params(rng, 1, 3, 4)
+    params["W_xh"] = np.array([[50.0, -50.0, 50.0]])
+    x = np.sign(rng.standard_normal((4, 2, 1)))
+    targets = rng.integers(0, 4, (4, 2))
+    with np.errstate(all="raise"):
+        loss, grads = rnnlib.rnn_loss(params, x, targets, loss="cross_entropy")
+    assert math.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values())
+    assert np.all(np.abs(rnnlib.rnn_forward(x, params)[0]) == 1.0)

@@ -1,0 +1,84 @@
+"""Optional cross-check against PyTorch in float64: same outputs, losses and gradients to 1e-10.
+
+The mapping (see the package docstring): weight_ih_l0 = W_xh^T, weight_hh_l0 = W_hh^T,
+bias_ih_l0 = b_h, bias_hh_l0 = 0, Linear.weight = W_hy^T, Linear.bias = b_y.
+"""
+import numpy as np
+import pytest
+
+import rnnlib
+from helpers import random_params, random_targets, rnn_input_gradients
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed (optional: make torch); cross-check skipped")
+F = torch.nn.functional
+
+TOL = dict(rtol=1e-10, atol=1e-12)
+SHAPES = [(1, 1, 1, 1, 1), (3, 2, 4, 5, 3), (5, 4, 2, 3, 6), (7, 1, 3, 2, 2)]  # T, B, D, H, K
+
+
+def torch_network(params, nonlinearity):
+    D, H = params["W_xh"].shape
+    K = params["W_hy"].shape[1]
+    rnn = torch.nn.RNN(D, H, nonlinearity=nonlinearity, batch_first=False, dtype=torch.float64)
+    linear = torch.nn.Linear(H, K, dtype=torch.float64)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(params["W_xh"].T))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(params["W_hh"].T))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(params["b_h"]))
+        rnn.bias_hh_l0.zero_()
+        linear.weight.copy_(torch.from_numpy(params["W_hy"].T))
+        linear.bias.copy_(torch.from_numpy(params["b_y"]))
+    return rnn, linear
+
+
+def torch_loss(o, targets, loss, reduction):
+    if loss == "cross_entropy":
+        return F.cross_entropy(o.reshape(-1, o.shape[-1]), targets.reshape(-1), reduction=reduction)
+    half_sse = 0.5 * ((o - targets) ** 2).sum()
+    return half_sse if reduction == "sum" else half_sse / (o.numel() // o.shape[-1])
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}-B{}-D{}-H{}-K{}".format(*s))
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("out", ["all", "last"])
+@pytest.mark.parametrize("loss, reduction", [("mse", "sum"), ("mse", "mean"),
+                                             ("cross_entropy", "sum"), ("cross_entropy", "mean")])
+def test_rnn_matches_torch(shape, nonlinearity, out, loss, reduction):
+    T, B, D, H, K = shape
+    rng = np.random.default_rng(sum(shape))
+    params, x, h0 = random_params(rng, D, H, K), rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
+    targets = random_targets(rng, loss, (T, B) if out == "all" else (B,), K)
+
+    rnn, linear = torch_network(params, nonlinearity)
+    x_t = torch.tensor(x, requires_grad=True)
+    h0_t = torch.tensor(h0[None], requires_grad=True)
+    h_t, _ = rnn(x_t, h0_t)
+    o_t = linear(h_t if out == "all" else h_t[-1])
+    loss_t = torch_loss(o_t, torch.from_numpy(targets), loss, reduction)
+    loss_t.backward()
+
+    options = dict(loss=loss, reduction=reduction, outputs=out, activation=nonlinearity)
+    h, _ = rnnlib.rnn_forward(x, params, h0, nonlinearity)
+    np.testing.assert_allclose(h, h_t.detach().numpy(), **TOL)
+    np.testing.assert_allclose(rnnlib.rnn_predict(params, x, outputs=out, h0=h0, activation=nonlinearity),
+                               o_t.detach().numpy(), **TOL)
+    value, grads = rnnlib.rnn_loss(params, x, targets, h0=h0, **options)
+    np.testing.assert_allclose(value, loss_t.item(), **TOL)
+
+    torch_grads = {"W_xh": rnn.weight_ih_l0.grad.T, "W_hh": rnn.weight_hh_l0.grad.T, "b_h": rnn.bias_ih_l0.grad,
+                   "W_hy": linear.weight.grad.T, "b_y": linear.bias.grad}
+    for k, g in torch_grads.items():
+        np.testing.assert_allclose(grads[k], g.numpy(), **TOL, err_msg=k)
+    np.testing.assert_allclose(grads["b_h"], rnn.bias_hh_l0.grad.numpy(), **TOL)
+
+    dx, dh0 = rnn_input_gradients(params, x, h0, targets, **options)
+    np.testing.assert_allclose(dx, x_t.grad.numpy(), **TOL)
+    np.testing.assert_allclose(dh0, h0_t.grad[0].numpy(), **TOL)
+
+
+@pytest.mark.parametrize("scale", [1.0, 30.0, 1e4])
+def test_softmax_and_log_softmax_match_torch(scale):
+    logits = scale * np.random.default_rng(5).standard_normal((4, 3, 6))
+    np.testing.assert_allclose(rnnlib.softmax(logits), torch.softmax(torch.from_numpy(logits), -1).numpy(), **TOL)
+    np.testing.assert_allclose(rnnlib.log_softmax(logits), torch.log_softmax(torch.from_numpy(logits), -1).numpy(),
+                               **TOL)
