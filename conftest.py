@@ -3,7 +3,7 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("book", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("book", deadline=None, derandomize=True, database=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "book"))
 
 

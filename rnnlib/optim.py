@@ -4,12 +4,22 @@ All functions are pure: they return new dicts and leave their arguments unchange
 """
 import numpy as np
 
-from ._validate import params_dict
+from ._validate import check_finite, params_dict
 
 
 def global_norm(grads):
-    """sqrt(sum over every array and entry of g^2): the norm of all gradients as one vector."""
-    return float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
+    """sqrt(sum over every array and entry of g^2): the norm of all gradients as one vector.
+
+    Computed as m * sqrt(sum (g / m)^2) with m the largest |g|, so exploding gradients of
+    size 1e200 give their true norm instead of overflowing to inf.
+    """
+    params_dict(grads, (), "grads")
+    for k, g in grads.items():
+        check_finite(f"grads[{k!r}]", np.asarray(g))
+    m = max((float(np.max(np.abs(g), initial=0.0)) for g in grads.values()), default=0.0)
+    if m == 0.0:
+        return 0.0
+    return m * float(np.sqrt(sum(np.sum(np.square(np.asarray(g) / m)) for g in grads.values())))
 
 
 def clip_grad_norm(grads, max_norm):

@@ -3,6 +3,7 @@ import copy
 import math
 
 import numpy as np
+import pytest
 import hypothesis.extra.numpy as hnp
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -68,7 +69,8 @@ grad_dicts = st.fixed_dictionaries({
 
 
 def independent_norm(grads):
-    return math.sqrt(math.fsum(float(v) ** 2 for g in grads.values() for v in g.ravel()))
+    # math.hypot scales internally, so tiny (1e-187) or huge (1e200) entries neither underflow nor overflow.
+    return math.hypot(*(float(v) for g in grads.values() for v in g.ravel()))
 
 
 @property_settings
@@ -174,3 +176,16 @@ def test_init_rnn_params_shapes_bounds_dtype_and_determinism():
     assert not np.array_equal(params["W_hh"], other["W_hh"])
     single = rnnlib.init_rnn_params(3, 4, 2, np.random.default_rng(7), dtype=np.float32)
     assert all(p.dtype == np.float32 for p in single.values())
+
+
+def test_global_norm_survives_exploding_gradients():
+    grads = {"W_hh": np.array([3e200, 4e200]), "b_h": np.zeros(3)}
+    clipped, norm = rnnlib.clip_grad_norm(grads, 1.0)
+    assert norm == pytest.approx(5e200, rel=1e-12)
+    np.testing.assert_allclose(clipped["W_hh"], [0.6, 0.8], rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_clip_grad_norm_rejects_non_finite_gradients(bad):
+    with pytest.raises(ValueError, match=r"grads\['W_hh'\] contains NaN or inf"):
+        rnnlib.clip_grad_norm({"W_hh": np.array([1.0, bad])}, 1.0)
