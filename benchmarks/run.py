@@ -52,8 +52,8 @@ RATIO_TARGETS = {(20, 1, 10, 16): 0.2, (50, 32, 32, 64): 0.7, (200, 128, 128, 25
 PEAK_TARGETS = {(200, 128, 128, 256): 0.70}
 DTYPES = {"float64": np.float64, "float32": np.float32}
 SECTIONS = ("timing", "naive", "memory")
-# glibc: never give freed heap memory back to the OS (see README, "page faults"); --profile only.
-KEEP_HEAP = {"MALLOC_TRIM_THRESHOLD_": str(2**31), "MALLOC_TOP_PAD_": str(2**28)}
+# glibc: never give freed memory back to the OS (see README, "Page faults"); --profile only.
+KEEP_HEAP = {"MALLOC_MMAP_THRESHOLD_": str(2**32 - 1), "MALLOC_TRIM_THRESHOLD_": str(2**32 - 1)}
 
 
 def parse_args():
@@ -68,9 +68,12 @@ def parse_args():
                         help=f"comma-separated, from {','.join(SECTIONS)} (default: all)")
     parser.add_argument("--profile", action="store_true",
                         help="also profile each case: rnnlib's time part by part, page faults, "
-                             "and a run with glibc's heap trimming off")
-    parser.add_argument("--given-peaks", help=argparse.SUPPRESS)  # "float64=52.1,float32=110.3":
-    # use these matmul peaks instead of measuring them (the --profile child with a fresh heap)
+                             "and rnnlib alone in fresh processes with different heap settings")
+    # For the --profile children: matmul peaks given ("float64=52.1,float32=110.3") instead of
+    # measured, no settle_heap(), and page faults per call printed.
+    parser.add_argument("--given-peaks", help=argparse.SUPPRESS)
+    parser.add_argument("--cold-heap", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--faults", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.cases = [tuple(c) for c in args.case] if args.case else (QUICK_CASES if args.quick else CASES)
     args.dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]
@@ -86,6 +89,21 @@ def parse_args():
 
 def title(text):
     print(f"\n== {text} ==")
+
+
+def settle_heap():
+    """Put glibc's malloc in the state any process reaches once it has freed a ~32 MiB block.
+
+    glibc serves blocks above its mmap threshold (128 KiB at first) with mmap and gives them
+    back to the OS when freed. When it frees such a block of up to 32 MiB, it raises the
+    threshold to that size and keeps up to twice as much freed memory in its heap from then on.
+    Before that, a process may give the memory of its arrays back after every call and
+    page-fault it in again in the next (see README, "Page faults"), so timings would depend on
+    what the process did before. One such block here makes the state explicit, for rnnlib and
+    torch alike (both allocate through malloc).
+    """
+    block = np.empty((32 << 20) - (64 << 10), np.uint8)
+    del block
 
 
 def print_peaks(args):
@@ -115,11 +133,15 @@ def timing_section(args, peaks):
     print("both sides return the loss and the gradients of all parameters and of x.")
     print("ms = median wall time of one forward + backward call over `reps` interleaved repeats.")
     print("MFLOP = matmul FLOPs of forward + backward, 6*T*B*H*(D+H+K) (README); %pk = GFLOP/s over")
-    print("numpy's matmul peak above. ratio = rnnlib ms / torch ms (< 1: rnnlib faster); diff = largest")
-    print("relative difference between the two sides' loss, dx and gradients (max |a-b| / max |b|).")
+    print("numpy's matmul peak above.")
+    if torch is not None:
+        print("ratio = rnnlib ms / torch ms (< 1: rnnlib faster); diff = largest relative difference")
+        print("between the two sides' loss, dx and gradients (max |a-b| / max |b|).")
     header = f"{'dtype':8s} {'(T, B, D, H)':22s} {'MFLOP':>9s} {'reps':>5s} | {'rnnlib ms':>10s} {'GFLOP/s':>8s} {'%pk':>4s}"
     if torch is not None:
         header += f" | {'torch ms':>10s} {'GFLOP/s':>8s} {'%pk':>4s} | {'ratio':>6s} {'diff':>8s}"
+    if args.faults:
+        header += " | page faults/call"
     print(header)
     results = {}
     budget, lo, hi = (0.5, 3, 50) if args.quick else (6.0, 5, 400)
@@ -142,6 +164,9 @@ def timing_section(args, peaks):
                 trate = flops / med["torch"] / 1e9
                 row += (f" | {med['torch'] * 1e3:10.3f} {trate:8.2f} {100 * trate / peaks[name]:4.0f}"
                         f" | {med['rnnlib'] / med['torch']:6.2f} {diff:8.1e}")
+            if args.faults:
+                row += " | " + ", ".join(f"{side} {profile_parts.minor_faults_per_call(fn, 5):.0f}"
+                                         for side, fn in fns.items())
             print(row, flush=True)
             results[name, case] = med
     print_targets(results, peaks)
@@ -176,7 +201,8 @@ def naive_section(args, dtype_name="float64"):
     title(f"Batched BPTT (rnnlib) vs the naive per-example loop (benchmarks/naive.py), {dtype_name}")
     print("naive = one example at a time, one step at a time, vectors of one example, gradient sums")
     print("of outer products (how a hand computation goes). Its loss, dx and gradients are checked")
-    print("against rnnlib's first (diff). Big cases get a single repeat.")
+    print("against rnnlib's first (diff). Repeats fit a time budget: the biggest case gets one.")
+    print("Medians; reps = naive repeats (rnnlib: at least 5, timed separately after them).")
     print(f"{'(T, B, D, H)':22s} {'reps':>5s} {'naive ms':>11s} {'rnnlib ms':>10s} {'speedup':>8s} {'diff':>8s}")
     budget, lo, hi = (0.5, 1, 50) if args.quick else (8.0, 1, 300)
     for case in args.cases:
@@ -185,11 +211,14 @@ def naive_section(args, dtype_name="float64"):
         diff = max_relative_difference(naive.naive_step(params, x, y), rnnlib_step(params, x, y))
         if diff > (1e-10 if dtype_name == "float64" else 1e-4):
             raise AssertionError(f"naive baseline disagrees with rnnlib at {case}: {diff:.2e}")
-        med, reps = median_times({"naive": lambda: naive.naive_step(params, x, y),
-                                  "rnnlib": lambda: rnnlib_step(params, x, y)},
-                                 budget=budget, min_repeats=lo, max_repeats=hi, warmup=1)
-        print(f"{str(case):22s} {reps:5d} {med['naive'] * 1e3:11.2f} {med['rnnlib'] * 1e3:10.3f} "
-              f"{med['naive'] / med['rnnlib']:7.1f}x {diff:8.1e}", flush=True)
+        # Not interleaved: on this VM, memory left untouched for seconds (during a naive call)
+        # is slow to touch again, which would charge rnnlib for the naive call's length.
+        slow, reps = median_times({"naive": lambda: naive.naive_step(params, x, y)},
+                                  budget=budget, min_repeats=lo, max_repeats=hi, warmup=1)
+        fast, _ = median_times({"rnnlib": lambda: rnnlib_step(params, x, y)},
+                               budget=budget / 4, min_repeats=5, max_repeats=400)
+        print(f"{str(case):22s} {reps:5d} {slow['naive'] * 1e3:11.2f} {fast['rnnlib'] * 1e3:10.3f} "
+              f"{slow['naive'] / fast['rnnlib']:7.1f}x {diff:8.1e}", flush=True)
 
 
 def memory_section(args):
@@ -220,15 +249,18 @@ def profile_section(args, peaks):
         print(f"  matmul FLOPs at the float64 peak alone would take {flops / peaks['float64'] / 1e9 * 1e6:.1f} us")
     given = ",".join(f"{k}={v}" for k, v in peaks.items())
     base = [sys.executable, os.path.abspath(__file__), "--sections", "timing", "--dtypes", "float64",
-            "--given-peaks", given] + (["--quick"] if args.quick else [])
-    runs = [("in a fresh process: no big array freed before, so glibc returns freed heap memory "
-             "to the OS", {}),
-            ("in a fresh process with glibc's heap trimming off (" +
-             " ".join(f"{k}={v}" for k, v in KEEP_HEAP.items()) + ")", KEEP_HEAP)]
-    for label, extra_env in runs:
-        title(f"The float64 timings again, {label}")
+            "--given-peaks", given, "--faults"] + (["--quick"] if args.quick else [])
+    alone = {"RNNLIB_BENCH_NO_TORCH": "1"}
+    runs = [("without settle_heap(): glibc may give freed memory back to the OS after each call",
+             ["--cold-heap"], alone),
+            ("without settle_heap(), glibc never giving memory back (" +
+             " ".join(f"{k}={v}" for k, v in KEEP_HEAP.items()) + ")", ["--cold-heap"],
+             {**alone, **KEEP_HEAP}),
+            ("with settle_heap(), as in the tables above", [], alone)]
+    for label, extra_args, extra_env in runs:
+        title(f"rnnlib alone (float64, torch hidden), each case in a fresh process, {label}")
         for case in args.cases:   # one process per case: each starts with a fresh heap
-            command = base + ["--case", *map(str, case)]
+            command = base + extra_args + ["--case", *map(str, case)]
             out = subprocess.run(command, env={**os.environ, **extra_env}, capture_output=True,
                                  text=True, check=True).stdout
             lines = out[out.index("dtype ", out.index("== Forward")):].splitlines()
@@ -246,6 +278,9 @@ def main():
     if machine.busy():
         print("WARNING: other processes are using the CPUs (load average above); timings will be "
               "slower and noisier than on an idle machine.")
+    if not args.cold_heap:
+        settle_heap()
+        print("Heap       glibc's mmap threshold raised once at start (settle_heap; README, 'Page faults')")
     peaks = print_peaks(args)
     if "timing" in args.sections:
         timing_section(args, peaks)
@@ -255,8 +290,11 @@ def main():
         memory_section(args)
     if args.profile:
         profile_section(args, peaks)
-    print(f"\nLoad average at end: {machine.load_average()}; "
+    print(f"\nLoad average at end: {machine.load_average()} (this run counts for about 1); "
           f"total {time.perf_counter() - started:.0f} s")
+    if machine.busy():
+        print("WARNING: the load average rose above the usable CPUs minus one half during the run: "
+              "other processes took CPU time, so some timings above are too slow.")
 
 
 if __name__ == "__main__":
