@@ -131,7 +131,7 @@ def timing_section(args, peaks):
           if torch is not None else "Forward + BPTT of RNN + output layer: rnnlib (torch absent)")
     print("K = D outputs. Loss 0.5 * sum of squared errors over all T*B positions, h_0 = 0, tanh;")
     print("both sides return the loss and the gradients of all parameters and of x.")
-    print("ms = median wall time of one forward + backward call over `reps` interleaved repeats.")
+    print("ms = median wall time of one forward + backward call over `reps` repeats (in alternating blocks).")
     print("MFLOP = matmul FLOPs of forward + backward, 6*T*B*H*(D+H+K) (README); %pk = GFLOP/s over")
     print("numpy's matmul peak above.")
     if torch is not None:
