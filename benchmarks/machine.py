@@ -75,7 +75,9 @@ def describe(torch):
     if pools:
         lines.append(f"threadpoolctl  {pools}")
     if torch is None:
-        lines.append("PyTorch    not installed: rnnlib's own figures only "
+        why = ("hidden by RNNLIB_BENCH_NO_TORCH" if os.environ.get("RNNLIB_BENCH_NO_TORCH")
+               else "not installed")
+        lines.append(f"PyTorch    {why}: rnnlib's own figures only "
                      "(`make torch` installs it from requirements-torch.txt)")
     else:
         blas = "MKL" if torch.backends.mkl.is_available() else "no MKL"
