@@ -25,6 +25,16 @@ Dimension letters, declared once:
   ``(upstream gradient, cache)``.
 * Randomness only through a ``numpy.random.Generator`` passed in.
 
+Input checks
+------------
+Every public function checks its arguments before computing: shapes against the letters above
+(binding each letter at its first use), real numeric dtypes (integers become float64), no NaN
+or inf, no empty axes, class labels in [0, K). A bad argument raises ``ValueError`` or
+``TypeError`` naming it, the expected and the actual shape. The layer functions take
+``check=False`` (as ``scipy.linalg`` takes ``check_finite=False``) to skip that when the caller
+has checked already: ``rnn_loss`` checks the user's arrays once, then passes ``check=False`` to the
+layers it chains, whose inputs (h, o, do, dh) it made itself.
+
 The same network in other notations
 -----------------------------------
 =====================  ================================  =====================  =============================

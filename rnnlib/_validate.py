@@ -98,7 +98,7 @@ def as_float_array(name, value):
 
 def check_finite(name, arr):
     """Raise ValueError naming the first NaN or inf entry of ``arr``."""
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} contains NaN or inf (first at index {bad}: {arr[bad]})")
 

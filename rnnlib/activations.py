@@ -17,16 +17,25 @@ import numpy as np
 from ._validate import Dims, choice, same_shape
 
 
-def _sigmoid(a):
+def _sigmoid(a, out=None):
     # 0.5 * (1 + tanh(a / 2)) equals 1 / (1 + exp(-a)) but never overflows for large |a|.
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+    z = np.tanh(np.multiply(a, 0.5, out=out), out=out)
+    z += 1.0
+    z *= 0.5
+    return z
 
 
+def _relu(a, out=None):
+    return np.maximum(a, 0.0, out=out)
+
+
+# name -> (f, f' from z). Each f takes ``out=`` as NumPy's ufuncs do (np.positive is the
+# identity), so that rnn_forward can write h_t over a_t.
 ACTIVATIONS = {
     "tanh": (np.tanh, lambda z: 1.0 - z * z),
     "sigmoid": (_sigmoid, lambda z: z * (1.0 - z)),
-    "relu": (lambda a: np.maximum(a, 0.0), lambda z: (z > 0).astype(z.dtype)),
-    "identity": (lambda a: a, np.ones_like),
+    "relu": (_relu, lambda z: (z > 0).astype(z.dtype)),
+    "identity": (np.positive, np.ones_like),
 }
 
 

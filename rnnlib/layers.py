@@ -10,7 +10,7 @@ from .activations import activation_backward, activation_forward
 FNN_KEYS = ("W_xh", "b_h", "W_hy", "b_y")
 
 
-def affine_forward(x, W, b):
+def affine_forward(x, W, b, *, check=True):
     """Affine layer on the last axis: out = x W + b.
 
     Parameters
@@ -19,20 +19,21 @@ def affine_forward(x, W, b):
         Any number of leading axes (batch, or time and batch).
     W : (D, M)
     b : (M,)
+    check : bool
+        Check the inputs' shapes, dtypes and values first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     out : (..., M)
     cache : (x, W), what :func:`affine_backward` needs.
     """
-    dims = Dims()
-    x = dims.array("x", x, "... D")
-    W = dims.array("W", W, "D M")
-    b = dims.array("b", b, "M")
+    if check:
+        dims = Dims()
+        x, W, b = dims.array("x", x, "... D"), dims.array("W", W, "D M"), dims.array("b", b, "M")
     return x @ W + b, (x, W)
 
 
-def affine_backward(dout, cache):
+def affine_backward(dout, cache, *, check=True):
     """Backward of :func:`affine_forward`.
 
     dx = dout W^T,  dW = sum over leading axes of x^T dout,  db = sum over leading axes of dout.
@@ -42,6 +43,8 @@ def affine_backward(dout, cache):
     dout : (..., M)
         Upstream gradient dL/dout.
     cache : from :func:`affine_forward`.
+    check : bool
+        Check ``dout`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
@@ -50,7 +53,8 @@ def affine_backward(dout, cache):
     db : (M,)
     """
     x, W = cache
-    dout = same_shape("dout", dout, x.shape[:-1] + W.shape[1:], "out")
+    if check:
+        dout = same_shape("dout", dout, x.shape[:-1] + W.shape[1:], "out")
     x_rows = x.reshape(-1, x.shape[-1])
     dout_rows = dout.reshape(-1, dout.shape[-1])
     return dout @ W.T, x_rows.T @ dout_rows, dout_rows.sum(axis=0)

@@ -33,18 +33,21 @@ def softmax(logits, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def log_softmax(logits, axis=-1):
+def log_softmax(logits, axis=-1, *, check=True):
     """Log of the softmax, computed as o_k - logsumexp(o) so it stays finite for huge logits.
 
     Parameters
     ----------
     logits : (..., K)
+    check : bool
+        Check ``logits`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     log_p : (..., K)
     """
-    logits = Dims().array("logits", logits, "... K")
+    if check:
+        logits = Dims().array("logits", logits, "... K")
     shifted = logits - logits.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -54,7 +57,7 @@ def _positions(shape, reduction):
     return 1 if reduction == "sum" else int(np.prod(shape))
 
 
-def mse_loss(y_pred, y, reduction="sum"):
+def mse_loss(y_pred, y, reduction="sum", *, check=True):
     """Half squared error: L = scale * sum over positions of 1/2 ||y_pred - y||^2.
 
     The 1/2 makes the gradient exactly the error: dL/dy_pred = scale * (y_pred - y), with
@@ -66,20 +69,23 @@ def mse_loss(y_pred, y, reduction="sum"):
     y_pred : (..., K)
     y : (..., K), same shape as ``y_pred``.
     reduction : {"sum", "mean"}
+    check : bool
+        Check ``y_pred`` and ``y`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     loss : float
     dy_pred : (..., K)
     """
-    y_pred = Dims().array("y_pred", y_pred, "... K")
-    y = same_shape("y", y, y_pred.shape, "y_pred")
+    if check:
+        y_pred = Dims().array("y_pred", y_pred, "... K")
+        y = same_shape("y", y, y_pred.shape, "y_pred")
     scale = 1.0 / _positions(y_pred.shape[:-1], reduction)
     error = y_pred - y
     return float(0.5 * scale * np.sum(error * error)), scale * error
 
 
-def softmax_cross_entropy(logits, labels, reduction="sum"):
+def softmax_cross_entropy(logits, labels, reduction="sum", *, check=True):
     """Softmax followed by the negative log-likelihood of the true class.
 
         L = scale * sum over positions of -log softmax(o)[label]
@@ -93,16 +99,19 @@ def softmax_cross_entropy(logits, labels, reduction="sum"):
     logits : (..., K)
     labels : integer array of the shape of ``logits`` without its last axis, values in [0, K).
     reduction : {"sum", "mean"}
+    check : bool
+        Check ``logits`` and ``labels`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     loss : float
     dlogits : (..., K)
     """
-    logits = Dims().array("logits", logits, "... K")
-    labels = labels_array("labels", labels, logits.shape[-1], logits.shape[:-1])
+    if check:
+        logits = Dims().array("logits", logits, "... K")
+        labels = labels_array("labels", labels, logits.shape[-1], logits.shape[:-1])
     scale = 1.0 / _positions(logits.shape[:-1], reduction)
-    log_p = log_softmax(logits)
+    log_p = log_softmax(logits, check=False)
     picked = np.take_along_axis(log_p, labels[..., None], axis=-1)
     onehot = labels[..., None] == np.arange(logits.shape[-1])
     return float(-scale * picked.sum()), scale * (np.exp(log_p) - onehot)

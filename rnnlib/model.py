@@ -5,9 +5,11 @@ These are the functions to hand to :func:`rnnlib.check_gradients` and to a train
 import numpy as np
 
 from ._validate import Dims, choice, params_dict
+from .activations import ACTIVATIONS
 from .layers import FNN_KEYS, fnn_backward, fnn_forward
 from .losses import REDUCTIONS, mse_loss, softmax_cross_entropy
-from .rnn import OUTPUT_KEYS, RNN_KEYS, output_backward, output_forward, rnn_backward, rnn_forward
+from .rnn import (OUTPUT_KEYS, RNN_KEYS, check_params, output_backward, output_forward, rnn_backward,
+                  rnn_forward)
 
 LOSSES = {"mse": mse_loss, "cross_entropy": softmax_cross_entropy}
 
@@ -77,17 +79,21 @@ def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
     """
     choice("outputs", outputs, ("all", "last"))
     _check_choices(loss, reduction)
-    params_dict(params, RNN_KEYS + OUTPUT_KEYS)
-    h, rnn_cache = rnn_forward(x, params, h0, activation)
-    o, out_cache = output_forward(h if outputs == "all" else h[-1], params)
-    dims = Dims().bind("x", T=h.shape[0], B=h.shape[1]).bind("W_hy", K=o.shape[-1])
+    choice("activation", activation, ACTIVATIONS)
+    # The user's arrays are checked here, once; h, o, do and dh are made below and need no check.
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
+    h0 = None if h0 is None else dims.array("h0", h0, "B H")
     targets = _targets(targets, loss, "T B K" if outputs == "all" else "B K", dims)
-    value, do = LOSSES[loss](o, targets, reduction)
-    dh_out, out_grads = output_backward(do, out_cache)
+    h, rnn_cache = rnn_forward(x, params, h0, activation, check=False)
+    o, out_cache = output_forward(h if outputs == "all" else h[-1], params, check=False)
+    value, do = LOSSES[loss](o, targets, reduction, check=False)
+    dh_out, out_grads = output_backward(do, out_cache, check=False)
     if outputs == "last":
         dh_last, dh_out = dh_out, np.zeros_like(h)
         dh_out[-1] = dh_last
-    rnn_grads = rnn_backward(dh_out, rnn_cache)[2]
+    rnn_grads = rnn_backward(dh_out, rnn_cache, check=False)[2]
     return value, {**rnn_grads, **out_grads}
 
 

@@ -11,15 +11,15 @@ from ._validate import Dims, choice, params_dict, same_shape
 from .activations import ACTIVATIONS
 from .layers import affine_backward, affine_forward
 
+PARAM_SHAPES = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hy": "H K", "b_y": "K"}
 RNN_KEYS = ("W_xh", "W_hh", "b_h")
 OUTPUT_KEYS = ("W_hy", "b_y")
 
 
-def _rnn_params(params, dims):
-    params_dict(params, RNN_KEYS)
-    return (dims.array("W_xh", params["W_xh"], "D H"),
-            dims.array("W_hh", params["W_hh"], "H H"),
-            dims.array("b_h", params["b_h"], "H"))
+def check_params(params, keys, dims):
+    """``params[key]`` for each key, checked against :data:`PARAM_SHAPES` (binding letters in dims)."""
+    params_dict(params, keys)
+    return {key: dims.array(key, params[key], PARAM_SHAPES[key]) for key in keys}
 
 
 def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
@@ -41,7 +41,7 @@ def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
     choice("activation", activation, ACTIVATIONS)
     dims = Dims()
     x_t = dims.array("x_t", x_t, "B D")
-    W_xh, W_hh, b_h = _rnn_params(params, dims)
+    W_xh, W_hh, b_h = check_params(params, RNN_KEYS, dims).values()
     h_prev = dims.array("h_prev", h_prev, "B H")
     h_t = ACTIVATIONS[activation][0](x_t @ W_xh + h_prev @ W_hh + b_h)
     return h_t, (x_t, h_prev, h_t, W_xh, W_hh, activation)
@@ -72,7 +72,7 @@ def rnn_step_backward(dh_t, cache):
     return da @ W_xh.T, da @ W_hh.T, grads
 
 
-def rnn_forward(x, params, h0=None, activation="tanh"):
+def rnn_forward(x, params, h0=None, activation="tanh", *, check=True):
     """Run the RNN over a whole sequence.
 
         h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   t = 1..T
@@ -87,6 +87,8 @@ def rnn_forward(x, params, h0=None, activation="tanh"):
     h0 : (B, H), optional
         The initial state; zeros when omitted.
     activation : {"tanh", "sigmoid", "relu", "identity"}
+    check : bool
+        Check x, the parameters and h0 first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
@@ -95,26 +97,30 @@ def rnn_forward(x, params, h0=None, activation="tanh"):
     cache : what :func:`rnn_backward` needs.
     """
     f = ACTIVATIONS[choice("activation", activation, ACTIVATIONS)][0]
-    dims = Dims()
-    x = dims.array("x", x, "T B D")
-    W_xh, W_hh, b_h = _rnn_params(params, dims)
+    if check:
+        dims = Dims()
+        x = dims.array("x", x, "T B D")
+        params = check_params(params, RNN_KEYS, dims)
+        h0 = None if h0 is None else dims.array("h0", h0, "B H")
+    W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
     T, B, H = x.shape[0], x.shape[1], W_hh.shape[0]
     dtype = np.result_type(x, W_xh, W_hh, b_h)
-    h0 = np.zeros((B, H), dtype) if h0 is None else dims.array("h0", h0, "B H")
+    h0 = np.zeros((B, H), dtype) if h0 is None else h0
     # x_t W_xh + b_h for all T steps: one matrix product over the T*B rows, written into h.
     h = np.empty((T, B, H), dtype)
     np.matmul(x.reshape(T * B, x.shape[2]), W_xh, out=h.reshape(T * B, H))
     h += b_h
+    # In the loop, np.dot(u, W) is u @ W (the same product for 2-D arrays) with less overhead
+    # per call, which counts when B and H are small and T is long.
     h_prev = h0
     for t in range(T):
-        a_t = h[t]              # a view into h, which holds x_t W_xh + b_h: a_t is built in place
-        a_t += h_prev @ W_hh    # a_t = x_t W_xh + b_h + h_{t-1} W_hh
-        h[t] = f(a_t)           # h_t = f(a_t), stored over a_t
-        h_prev = h[t]
+        a_t = h[t]                      # a view into h, which holds x_t W_xh + b_h
+        a_t += np.dot(h_prev, W_hh)     # a_t = x_t W_xh + b_h + h_{t-1} W_hh
+        h_prev = f(a_t, out=a_t)        # h_t = f(a_t), written over a_t: h[t] is h_t
     return h, {"x": x, "h0": h0, "h": h, "W_xh": W_xh, "W_hh": W_hh, "activation": activation}
 
 
-def rnn_backward(dh, cache):
+def rnn_backward(dh, cache, *, check=True):
     """Backpropagation through time for :func:`rnn_forward`.
 
     ``dh[t]`` is the gradient reaching h_t from outside the recurrence (from the output at
@@ -132,6 +138,8 @@ def rnn_backward(dh, cache):
     dh : (T, B, H)
         Upstream gradient dL/dh_t from the outputs (zeros where a step has no output).
     cache : from :func:`rnn_forward`.
+    check : bool
+        Check dh first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
@@ -140,16 +148,17 @@ def rnn_backward(dh, cache):
     grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
     """
     x, h0, h, W_xh, W_hh = cache["x"], cache["h0"], cache["h"], cache["W_xh"], cache["W_hh"]
-    dims = Dims().bind("the forward pass", T=h.shape[0], B=h.shape[1], H=h.shape[2])
-    dh = dims.array("dh", dh, "T B H")
+    if check:
+        dims = Dims().bind("the forward pass", T=h.shape[0], B=h.shape[1], H=h.shape[2])
+        dh = dims.array("dh", dh, "T B H")
     (T, B, H), D = h.shape, x.shape[2]
     # f'(a_t) of all steps at once (a new array, computed from h); the loop turns it into da_t.
     da = ACTIVATIONS[cache["activation"]][1](h)
-    dh_next = np.zeros_like(h0)
+    dh_next, W_hh_T = np.zeros_like(h0), W_hh.T
     for t in reversed(range(T)):
-        da_t = da[t]                # a view into da, which holds f'(a_t): da_t is built in place
-        da_t *= dh[t] + dh_next     # da_t = (dh_t + dh_next) * f'(a_t)
-        dh_next = da_t @ W_hh.T
+        da_t = da[t]                    # a view into da, which holds f'(a_t)
+        da_t *= dh[t] + dh_next         # da_t = (dh_t + dh_next) * f'(a_t)
+        dh_next = np.dot(da_t, W_hh_T)  # da_t W_hh^T (np.dot: see rnn_forward)
     da_rows = da.reshape(T * B, H)
     grads = {
         "W_xh": x.reshape(T * B, D).T @ da_rows,
@@ -160,7 +169,7 @@ def rnn_backward(dh, cache):
     return (da_rows @ W_xh.T).reshape(T, B, D), dh_next, grads
 
 
-def output_forward(h, params):
+def output_forward(h, params, *, check=True):
     """Output layer on every given state: o = h W_hy + b_y.
 
     For regression the prediction is o itself; for classification o holds the logits and the
@@ -171,19 +180,22 @@ def output_forward(h, params):
     h : (..., H)
         Hidden states, e.g. (T, B, H) for many-to-many or (B, H) for the last state only.
     params : dict with W_hy (H, K), b_y (K,); other keys are ignored.
+    check : bool
+        Check h and the parameters first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     o : (..., K)
     cache : what :func:`output_backward` needs.
     """
-    params_dict(params, OUTPUT_KEYS)
-    dims = Dims()
-    h = dims.array("h", h, "... H")
-    return affine_forward(h, dims.array("W_hy", params["W_hy"], "H K"), dims.array("b_y", params["b_y"], "K"))
+    if check:
+        dims = Dims()
+        h = dims.array("h", h, "... H")
+        params = check_params(params, OUTPUT_KEYS, dims)
+    return affine_forward(h, params["W_hy"], params["b_y"], check=False)
 
 
-def output_backward(do, cache):
+def output_backward(do, cache, *, check=True):
     """Backward of :func:`output_forward`: dh = do W_hy^T, dW_hy = h^T do, db_y = sum do.
 
     Parameters
@@ -191,6 +203,8 @@ def output_backward(do, cache):
     do : (..., K)
         Upstream gradient dL/do.
     cache : from :func:`output_forward`.
+    check : bool
+        Check do first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
@@ -198,6 +212,7 @@ def output_backward(do, cache):
     grads : dict with W_hy (H, K), b_y (K,)
     """
     h, W_hy = cache
-    do = same_shape("do", do, h.shape[:-1] + W_hy.shape[1:], "o")
-    dh, dW_hy, db_y = affine_backward(do, cache)
+    if check:
+        do = same_shape("do", do, h.shape[:-1] + W_hy.shape[1:], "o")
+    dh, dW_hy, db_y = affine_backward(do, cache, check=False)
     return dh, {"W_hy": dW_hy, "b_y": db_y}

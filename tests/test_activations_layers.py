@@ -107,3 +107,14 @@ def test_fnn_is_the_rnn_with_one_step_and_no_recurrence(name, B, D, H, K, seed):
     o, _ = rnnlib.output_forward(h[0], params)
     np.testing.assert_allclose(cache["h"], h[0], rtol=1e-14, atol=1e-15)
     np.testing.assert_allclose(y, o, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(MATH_F))
+def test_activation_with_out_writes_in_place_and_agrees(name):
+    f = rnnlib.ACTIVATIONS[name][0]
+    a = np.array([[-3.0, -0.5, 0.0], [0.25, 2.0, 40.0]])
+    expected = f(a.copy())
+    buffer = a.copy()
+    result = f(buffer, out=buffer)
+    assert result is buffer
+    assert np.array_equal(buffer, expected)

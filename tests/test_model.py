@@ -2,10 +2,12 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import rnnlib
-from helpers import (activations, assert_gradients, clear_of_kink, gradient_settings, losses, outputs,
+from helpers import (activations, assert_gradients, clear_of_kink, gradient_settings, identical, losses, outputs,
                      random_params, random_targets, reductions, rnn_input_gradients, rnn_preactivations, seeds,
                      size)
 
@@ -116,3 +118,36 @@ def test_saturated_tanh_loss_and_gradients_are_finite():
         loss, grads = rnnlib.rnn_loss(params, x, targets, loss="cross_entropy")
     assert math.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values())
     assert np.all(np.abs(rnnlib.rnn_forward(x, params)[0]) == 1.0)
+
+
+@gradient_settings
+@given(T=size, B=size, D=size, H=size, K=size, activation=activations, loss=losses, reduction=reductions,
+       out=outputs, with_h0=st.booleans(), seed=seeds)
+def test_rnn_loss_equals_the_checked_layer_calls(T, B, D, H, K, activation, loss, reduction, out, with_h0,
+                                                 seed):
+    """rnn_loss checks the user's arrays once and chains the layers with check=False: same numbers
+    as chaining the public, checking calls."""
+    rng = np.random.default_rng(seed)
+    params, x = random_params(rng, D, H, K), rng.standard_normal((T, B, D))
+    h0 = rng.standard_normal((B, H)) if with_h0 else None
+    targets = random_targets(rng, loss, (T, B) if out == "all" else (B,), K)
+    h, rnn_cache = rnnlib.rnn_forward(x, params, h0, activation)
+    o, out_cache = rnnlib.output_forward(h if out == "all" else h[-1], params)
+    value, do = LOSS_FNS[loss](o, targets, reduction)
+    dh_out, out_grads = rnnlib.output_backward(do, out_cache)
+    dh = dh_out if out == "all" else np.concatenate([np.zeros_like(h[:-1]), dh_out[None]])
+    expected = (value, {**rnnlib.rnn_backward(dh, rnn_cache)[2], **out_grads})
+    got = rnnlib.rnn_loss(params, x, targets, loss=loss, reduction=reduction, outputs=out, h0=h0,
+                          activation=activation)
+    assert identical(got, expected)
+
+
+def test_check_false_skips_the_checks_that_rnn_loss_has_made():
+    params, x = random_params(np.random.default_rng(0), 2, 3, 2), np.zeros((4, 1, 2))
+    x[1, 0, 1] = np.nan
+    with pytest.raises(ValueError, match=r"x contains NaN or inf \(first at index \(1, 0, 1\)"):
+        rnnlib.rnn_forward(x, params)
+    with pytest.raises(ValueError, match=r"x contains NaN or inf"):
+        rnnlib.rnn_loss(params, x, np.zeros((4, 1, 2)))
+    h, _ = rnnlib.rnn_forward(x, params, check=False)
+    assert np.isnan(h[1:]).all() and np.isfinite(h[0]).all()

@@ -47,7 +47,7 @@ CASES = {
     "b_h shape": (lambda: rnnlib.rnn_forward(X, params(b_h=np.ones(5))), ValueError,
                   "b_h must have shape (H,) = (4,), got shape (5,) (H = 4 from W_xh)"),
     "W_hy shape": (lambda: rnnlib.rnn_loss(params(W_hy=np.ones((3, 5))), X, Y), ValueError,
-                   "W_hy must have shape (H, K) = (4, K), got shape (3, 5) (H = 4 from h)"),
+                   "W_hy must have shape (H, K) = (4, K), got shape (3, 5) (H = 4 from W_xh)"),
     "b_y shape": (lambda: rnnlib.rnn_loss(params(b_y=np.ones((1, 5))), X, Y), ValueError,
                   "b_y must have shape (K,) = (5,), got shape (1, 5) (2 axes instead of 1)"),
     "b_y size": (lambda: rnnlib.rnn_predict(params(b_y=np.ones(4)), X), ValueError,
