@@ -2,10 +2,12 @@
 
 Three measurements per case:
 
-1. each public rnnlib call of ``workloads.rnnlib_step`` timed on its own;
+1. the timed call, ``rnn_loss`` (which checks the user's arrays once), and each public layer call
+   of ``workloads.rnnlib_step`` (each checking its own inputs) timed on its own;
 2. the same arithmetic split into parts, without any input checks (the loops and products of
-   rnn_forward / rnn_backward written out here, so each part can be timed alone); the public
-   total minus the sum of the parts is the cost of input checks and call overhead;
+   rnn_forward / rnn_backward written out here, so each part can be timed alone); rnn_loss, or
+   the sum of the layer calls, minus the sum of the parts is the cost of input checks and call
+   overhead;
 3. minor page faults per call (getrusage), for rnnlib and for torch, and what one costs here.
 """
 import mmap
@@ -16,7 +18,7 @@ import numpy as np
 
 import rnnlib
 from timing import median_times
-from workloads import TorchStep, make_data, rnnlib_step
+from workloads import TorchStep, make_data, rnnlib_loss
 
 
 def _mse(o, y):
@@ -25,7 +27,7 @@ def _mse(o, y):
 
 
 def _parts(params, x, y):
-    """name -> callable timing one part of rnnlib_step's arithmetic, with no input checks."""
+    """name -> callable timing one part of rnn_loss's arithmetic, with no input checks."""
     W_xh, W_hh, b_h, W_hy, b_y = (params[k] for k in ("W_xh", "W_hh", "b_h", "W_hy", "b_y"))
     T, B, D = x.shape
     H, K = W_hh.shape[0], W_hy.shape[1]
@@ -45,17 +47,16 @@ def _parts(params, x, y):
         h_prev = np.zeros((B, H), x.dtype)
         for t in range(T):
             a_t = hh[t]
-            a_t += h_prev @ W_hh
-            hh[t] = np.tanh(a_t)
-            h_prev = hh[t]
+            a_t += np.dot(h_prev, W_hh)
+            h_prev = np.tanh(a_t, out=a_t)
 
     def backward_loop():
         d = da.copy()          # stands in for f'(a) (copy time is subtracted)
-        dh_next = np.zeros((B, H), x.dtype)
+        dh_next, W_hh_T = np.zeros((B, H), x.dtype), W_hh.T
         for t in reversed(range(T)):
             d_t = d[t]
             d_t *= dh_out[t] + dh_next
-            dh_next = d_t @ W_hh.T
+            dh_next = np.dot(d_t, W_hh_T)
 
     da_rows = da.reshape(T * B, H)
     return {
@@ -119,23 +120,25 @@ def profile_case(case, dtype, torch, budget):
     params, x, y = make_data(T, B, D, H, K, dtype)
     print(f"\n(T, B, D, H) = {case}, K = {K}, {np.dtype(dtype).name}; medians, microseconds")
     kw = dict(budget=budget, min_repeats=5, max_repeats=300)
-    total, _ = median_times({"rnnlib_step": lambda: rnnlib_step(params, x, y)}, **kw)
+    total, _ = median_times({"rnn_loss": lambda: rnnlib_loss(params, x, y)}, **kw)
     public, _ = median_times(_public_calls(params, x, y), **kw)
     parts, _ = median_times(_parts(params, x, y), **kw)
     copy = parts.pop("  copy of h (subtracted)")   # each loop starts by copying a (T, B, H) array
     parts["forward loop (T steps)"] -= copy
     parts["backward loop (T steps)"] -= copy
-    print(f"  whole call (workloads.rnnlib_step)       {total['rnnlib_step'] * 1e6:12.1f}")
+    print(f"  whole call (rnn_loss, checks once)       {total['rnn_loss'] * 1e6:12.1f}")
+    print("  the layer calls of workloads.rnnlib_step, each checking its inputs:")
     for name, t in public.items():
         print(f"    {name:37s} {t * 1e6:12.1f}")
-    print(f"    sum of the public calls               {sum(public.values()) * 1e6:12.1f}")
+    print(f"    sum of the layer calls                {sum(public.values()) * 1e6:12.1f}")
     print("  the same arithmetic, part by part, no input checks:")
     for name, t in parts.items():
         print(f"    {name:37s} {t * 1e6:12.1f}")
     arithmetic = sum(parts.values())
     print(f"    sum of the parts                      {arithmetic * 1e6:12.1f}")
-    print(f"  checks, call overhead (public - parts)   {(sum(public.values()) - arithmetic) * 1e6:12.1f}")
-    faults = minor_faults_per_call(lambda: rnnlib_step(params, x, y), 10)
+    print(f"  checks, call overhead (rnn_loss - parts) {(total['rnn_loss'] - arithmetic) * 1e6:12.1f}")
+    print(f"  the same with every layer call checking  {(sum(public.values()) - arithmetic) * 1e6:12.1f}")
+    faults = minor_faults_per_call(lambda: rnnlib_loss(params, x, y), 10)
     line = f"  minor page faults per call: rnnlib {faults:.0f}"
     if torch is not None:
         step = TorchStep(torch, params, x, y)

@@ -42,7 +42,8 @@ import memory  # noqa: E402
 import naive  # noqa: E402
 import profile_parts  # noqa: E402
 from timing import median_times  # noqa: E402
-from workloads import TorchStep, make_data, matmul_flops, max_relative_difference, rnnlib_step  # noqa: E402
+from workloads import (TorchStep, make_data, matmul_flops, max_relative_difference, rnnlib_loss,  # noqa: E402
+                       rnnlib_results)
 
 CASES = [(20, 1, 10, 16), (50, 32, 32, 64), (100, 64, 64, 128), (200, 128, 128, 256)]
 QUICK_CASES = [(20, 1, 10, 16)]
@@ -151,10 +152,10 @@ def timing_section(args, peaks):
             K = D
             params, x, y = make_data(T, B, D, H, K, DTYPES[name])
             flops = matmul_flops(T, B, D, H, K)
-            fns = {"rnnlib": lambda: rnnlib_step(params, x, y)}
+            fns = {"rnnlib": lambda: rnnlib_loss(params, x, y)}
             if torch is not None:
                 step = TorchStep(torch, params, x, y)
-                diff = max_relative_difference(rnnlib_step(params, x, y), step.results())
+                diff = max_relative_difference(rnnlib_results(params, x, y), step.results())
                 fns["torch"] = step
             med, reps = median_times(fns, budget=budget, min_repeats=lo, max_repeats=hi)
             rate = flops / med["rnnlib"] / 1e9
@@ -208,14 +209,14 @@ def naive_section(args, dtype_name="float64"):
     for case in args.cases:
         T, B, D, H = case
         params, x, y = make_data(T, B, D, H, D, DTYPES[dtype_name])
-        diff = max_relative_difference(naive.naive_step(params, x, y), rnnlib_step(params, x, y))
+        diff = max_relative_difference(naive.naive_step(params, x, y), rnnlib_results(params, x, y))
         if diff > (1e-10 if dtype_name == "float64" else 1e-4):
             raise AssertionError(f"naive baseline disagrees with rnnlib at {case}: {diff:.2e}")
         # Not interleaved: on this VM, memory left untouched for seconds (during a naive call)
         # is slow to touch again, which would charge rnnlib for the naive call's length.
         slow, reps = median_times({"naive": lambda: naive.naive_step(params, x, y)},
                                   budget=budget, min_repeats=lo, max_repeats=hi, warmup=1)
-        fast, _ = median_times({"rnnlib": lambda: rnnlib_step(params, x, y)},
+        fast, _ = median_times({"rnnlib": lambda: rnnlib_loss(params, x, y)},
                                budget=budget / 4, min_repeats=5, max_repeats=400)
         print(f"{str(case):22s} {reps:5d} {slow['naive'] * 1e3:11.2f} {fast['rnnlib'] * 1e3:10.3f} "
               f"{slow['naive'] / fast['rnnlib']:7.1f}x {diff:8.1e}", flush=True)

@@ -36,15 +36,28 @@ def make_data(T, B, D, H, K, dtype, seed=0):
     return params, x, y
 
 
+def rnnlib_loss(params, x, y):
+    """The timed rnnlib call: ``rnn_loss``, which checks the user's arrays once and runs the forward
+    pass and BPTT. Its rnn_backward computes dL/dx as well (as torch does for x.requires_grad);
+    rnn_loss does not return it. Returns (loss, grads)."""
+    return rnnlib.rnn_loss(params, x, y)
+
+
 def rnnlib_step(params, x, y):
-    """rnn_loss's computation, written out so that dL/dx (which rnn_backward also computes)
-    is returned too. Returns (loss, dx, grads)."""
+    """rnn_loss's computation chained from the public layer calls, each checking its inputs,
+    so that dL/dx is returned too. Returns (loss, dx, grads)."""
     h, rnn_cache = rnnlib.rnn_forward(x, params)
     o, out_cache = rnnlib.output_forward(h, params)
     loss, do = rnnlib.mse_loss(o, y, reduction="sum")
     dh, out_grads = rnnlib.output_backward(do, out_cache)
     dx, _, rnn_grads = rnnlib.rnn_backward(dh, rnn_cache)
     return loss, dx, {**rnn_grads, **out_grads}
+
+
+def rnnlib_results(params, x, y):
+    """(loss, dx, grads) to compare with torch: rnn_loss's loss and gradients, dx from rnnlib_step."""
+    loss, grads = rnnlib_loss(params, x, y)
+    return loss, rnnlib_step(params, x, y)[1], grads
 
 
 class TorchStep:
