@@ -32,8 +32,11 @@ $(NODE_STAMP): package.json package-lock.json
 .PHONY: assets
 assets: $(NODE_STAMP)
 
+# --all: every page is written anew (notebooks still come from the execution cache, so this
+# costs about a second). An incremental build leaves the bibliography page as it was when a
+# chapter gains a citation, and the chapter's new citation link then points nowhere.
 book: $(STAMP) $(NODE_STAMP)
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 	@echo "Book built: open file://$(CURDIR)/_build/html/index.html (or run: make serve)"
 
 test: $(STAMP) book

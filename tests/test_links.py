@@ -145,3 +145,17 @@ def test_landing_page_links_every_chapter(build):
     missing = sorted(str(p) for p in chapters - linked)
     assert not missing, (f"the landing page {landing.relative_to(build)} does not link to "
                          f"every chapter; missing: {missing}")
+
+
+# The works the book's apparatus must cite (the reader's-book issue), by a surname each.
+REQUIRED_WORKS = ["Elman", "Werbos", "Bengio", "Hochreiter", "Pascanu", "Goodfellow", "Karpathy"]
+
+
+def test_bibliography_lists_the_required_works(build):
+    pages = [p for p in book_pages() if Path(p).stem == "bibliography"]
+    assert pages, "no bibliography page in the build"
+    text = (build / pages[0]).read_text(encoding="utf-8")
+    entries = re.findall(r'<div class="citation" id="[^"]+"[^>]*>(.*?)</div>', text, flags=re.S)
+    assert entries, f"{pages[0]} lists no citation"
+    missing = [name for name in REQUIRED_WORKS if not any(name in entry for entry in entries)]
+    assert not missing, f"{pages[0]}: no entry for {missing} (cite them from a chapter)"
