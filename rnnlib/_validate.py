@@ -142,6 +142,16 @@ def choice(name, value, allowed):
     return value
 
 
+# The shape of every parameter, in the dimension letters of the package docstring.
+PARAM_SHAPES = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hy": "H K", "b_y": "K"}
+
+
+def check_params(params, keys, dims):
+    """``{key: params[key]}`` for each key, checked against :data:`PARAM_SHAPES` with ``dims``."""
+    params_dict(params, keys)
+    return {key: dims.array(key, params[key], PARAM_SHAPES[key]) for key in keys}
+
+
 def params_dict(params, keys, name="params"):
     """Raise a clear error if ``params`` is not a dict holding every key in ``keys``."""
     if not isinstance(params, dict):

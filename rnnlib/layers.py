@@ -4,7 +4,7 @@ Rows are examples (see the package docstring): an affine layer is ``out = x @ W 
 """
 import numpy as np
 
-from ._validate import Dims, params_dict, same_shape
+from ._validate import Dims, check_params, same_shape
 from .activations import activation_backward, activation_forward
 
 FNN_KEYS = ("W_xh", "b_h", "W_hy", "b_y")
@@ -79,11 +79,9 @@ def fnn_forward(x, params, activation="relu"):
     y : (B, K)
     cache : what :func:`fnn_backward` needs; ``cache["h"]`` is the hidden layer (B, H).
     """
-    params_dict(params, FNN_KEYS)
     dims = Dims()
     x = dims.array("x", x, "B D")
-    for key, letters in zip(FNN_KEYS, ("D H", "H", "H K", "K")):
-        dims.array(key, params[key], letters)
+    params = check_params(params, FNN_KEYS, dims)
     a, affine_h = affine_forward(x, params["W_xh"], params["b_h"])
     h, act = activation_forward(a, activation)
     y, affine_y = affine_forward(h, params["W_hy"], params["b_y"])

@@ -4,12 +4,11 @@ These are the functions to hand to :func:`rnnlib.check_gradients` and to a train
 """
 import numpy as np
 
-from ._validate import Dims, choice, params_dict
+from ._validate import Dims, check_params, choice, params_dict
 from .activations import ACTIVATIONS
 from .layers import FNN_KEYS, fnn_backward, fnn_forward
 from .losses import REDUCTIONS, mse_loss, softmax_cross_entropy
-from .rnn import (OUTPUT_KEYS, RNN_KEYS, check_params, output_backward, output_forward, rnn_backward,
-                  rnn_forward)
+from .rnn import OUTPUT_KEYS, RNN_KEYS, output_backward, output_forward, rnn_backward, rnn_forward
 
 LOSSES = {"mse": mse_loss, "cross_entropy": softmax_cross_entropy}
 

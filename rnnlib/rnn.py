@@ -7,19 +7,12 @@ Time-major, rows are examples (see the package docstring):
 """
 import numpy as np
 
-from ._validate import Dims, choice, params_dict, same_shape
+from ._validate import Dims, check_params, choice, same_shape
 from .activations import ACTIVATIONS
 from .layers import affine_backward, affine_forward
 
-PARAM_SHAPES = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hy": "H K", "b_y": "K"}
 RNN_KEYS = ("W_xh", "W_hh", "b_h")
 OUTPUT_KEYS = ("W_hy", "b_y")
-
-
-def check_params(params, keys, dims):
-    """``params[key]`` for each key, checked against :data:`PARAM_SHAPES` (binding letters in dims)."""
-    params_dict(params, keys)
-    return {key: dims.array(key, params[key], PARAM_SHAPES[key]) for key in keys}
 
 
 def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
