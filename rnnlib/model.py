@@ -25,6 +25,15 @@ def _targets(targets, loss, letters, dims):
     return dims.array("targets", targets, letters)
 
 
+def _check_rnn_inputs(x, params, h0, targets, loss, target_letters):
+    """The user's arrays of an RNN loss, checked once and against each other (see rnn_loss)."""
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
+    h0 = None if h0 is None else dims.array("h0", h0, "B H")
+    return x, params, h0, _targets(targets, loss, target_letters, dims)
+
+
 def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="relu"):
     """Loss and gradients of the feed-forward network :func:`rnnlib.fnn_forward`.
 
@@ -80,11 +89,8 @@ def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
     _check_choices(loss, reduction)
     choice("activation", activation, ACTIVATIONS)
     # The user's arrays are checked here, once; h, o, do and dh are made below and need no check.
-    dims = Dims()
-    x = dims.array("x", x, "T B D")
-    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
-    h0 = None if h0 is None else dims.array("h0", h0, "B H")
-    targets = _targets(targets, loss, "T B K" if outputs == "all" else "B K", dims)
+    x, params, h0, targets = _check_rnn_inputs(x, params, h0, targets, loss,
+                                               "T B K" if outputs == "all" else "B K")
     h, rnn_cache = rnn_forward(x, params, h0, activation, check=False)
     o, out_cache = output_forward(h if outputs == "all" else h[-1], params, check=False)
     value, do = LOSSES[loss](o, targets, reduction, check=False)

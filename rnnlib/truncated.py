@@ -7,9 +7,10 @@ boundary.
 """
 import numpy as np
 
-from ._validate import Dims, choice
+from ._validate import choice
+from .activations import ACTIVATIONS
 from .losses import REDUCTIONS
-from .model import LOSSES
+from .model import LOSSES, _check_rnn_inputs
 from .rnn import output_backward, output_forward, rnn_backward, rnn_forward
 
 
@@ -61,22 +62,20 @@ def rnn_loss_truncated(params, x, targets, k, *, loss="mse", reduction="sum", h0
         raise ValueError(f"k (chunk length in steps) must be an integer >= 1, got {k!r}")
     choice("loss", loss, LOSSES)
     choice("reduction", reduction, REDUCTIONS)
-    x = Dims().array("x", x, "T B D")
+    choice("activation", activation, ACTIVATIONS)
+    # Checked once, as in rnn_loss; the layers then run with check=False.
+    x, params, h_prev, targets = _check_rnn_inputs(x, params, h0, targets, loss, "T B K")
     T, B = x.shape[0], x.shape[1]
-    targets = np.asarray(targets)
-    if targets.shape[:2] != (T, B):
-        raise ValueError(f"targets must start with the (T, B) = ({T}, {B}) axes of x, got shape "
-                         f"{targets.shape}")
     scale = 1.0 if reduction == "sum" else 1.0 / (T * B)
-    total, grads, h_prev = 0.0, None, h0
+    total, grads = 0.0, None
     for start in range(0, T, k):
         stop = min(start + k, T)
-        h, rnn_cache = rnn_forward(x[start:stop], params, h_prev, activation)
-        o, out_cache = output_forward(h, params)
-        value, do = LOSSES[loss](o, targets[start:stop], "sum")
+        h, rnn_cache = rnn_forward(x[start:stop], params, h_prev, activation, check=False)
+        o, out_cache = output_forward(h, params, check=False)
+        value, do = LOSSES[loss](o, targets[start:stop], "sum", check=False)
         do *= scale
-        dh_out, out_grads = output_backward(do, out_cache)
-        rnn_grads = rnn_backward(dh_out, rnn_cache)[2]   # its dh0 is dropped: the truncation
+        dh_out, out_grads = output_backward(do, out_cache, check=False)
+        rnn_grads = rnn_backward(dh_out, rnn_cache, check=False)[2]   # its dh0 is dropped: the truncation
         total += value * scale
         if grads is None:
             grads = {**rnn_grads, **out_grads}

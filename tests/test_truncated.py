@@ -1,4 +1,6 @@
 """Truncated BPTT: rnnlib.rnn_loss_truncated against rnn_loss and an independent chunk-by-chunk sum."""
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -122,3 +124,15 @@ def test_float32_stays_float32():
     value, grads = rnnlib.rnn_loss_truncated(params, x.astype(np.float32),
                                              targets.astype(np.float32), 4)
     assert all(g.dtype == np.float32 for g in grads.values())
+
+
+def test_targets_are_checked_once_up_front_as_in_rnn_loss():
+    params, x, _, _ = data(0, 5, 2, 3, 3, 2, "cross_entropy")
+    labels = np.zeros((5, 2), dtype=int)
+    labels[4, 1] = 2
+    with pytest.raises(ValueError, match=re.escape("targets must lie in [0, K) = [0, 2), got values from 0 to 2")):
+        rnnlib.rnn_loss_truncated(params, x, labels, 2, loss="cross_entropy")
+    nan_x = x.copy()
+    nan_x[3, 0, 0] = np.nan
+    with pytest.raises(ValueError, match=re.escape("x contains NaN or inf (first at index (3, 0, 0)")):
+        rnnlib.rnn_loss_truncated(params, nan_x, labels.clip(0, 1), 2, loss="cross_entropy")
