@@ -2,6 +2,7 @@
 #   make book   build the HTML book into _build/html (notebooks executed, cached)
 #   make test   unit/property tests, nbval over every notebook, browser test of the built book
 #   make lab    JupyterLab to run the notebooks interactively
+#   make outputs  re-execute the notebooks and store their outputs (NB=book/xx.ipynb for one)
 #   make serve  serve the built book on http://127.0.0.1:8000
 #   make bench  benchmarks (rnnlib vs PyTorch if installed, vs naive loops)
 SHELL := /bin/bash
@@ -11,7 +12,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: book test lab serve bench torch constraints clean
+.PHONY: book test lab serve bench torch constraints clean outputs
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +42,14 @@ book: $(STAMP) $(NODE_STAMP)
 
 test: $(STAMP) book
 	$(PY) -m pytest
+
+# Re-execute notebooks in place and store their outputs (widget state included), top to bottom
+# in a fresh kernel: `make outputs` for every chapter, `make outputs NB=book/02_unrolling.ipynb`
+# for one.
+NB ?= book/[0-9]*.ipynb
+outputs: $(STAMP)
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $(NB)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab book/

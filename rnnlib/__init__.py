@@ -61,10 +61,15 @@ model        networks wired to a loss: ``loss, grads = rnn_loss(params, x, targe
 truncated    truncated BPTT in chunks of k steps: ``rnn_loss_truncated(params, x, targets, k)``
 gradcheck    centred finite differences and relative error
 optim        gradient clipping, SGD, Adam
+train        the training loop the chapters share: ``rnnlib.train(loss_and_grads, params, steps, lr=...)``
 init         random parameters from a Generator
-worked_example  chapter 1's worked example traced value by value, and the checked blog post's values
-widgets      tables, the ipywidgets control, figures and animation of chapter 1 (imports ipywidgets
-             and matplotlib only when called)
+
+Outside the core (the core never imports them; ``import rnnlib`` needs only NumPy):
+
+chapters     one module per chapter, named like its notebook (``chapters.fnn_vs_rnn``: the
+             worked example, its tables and widget), and ``chapters.display``, the display helpers
+             the chapters share (HTML tables, figures, animations; matplotlib and ipywidgets are
+             imported only by the functions that draw)
 """
 from .activations import ACTIVATIONS, activation_backward, activation_forward
 from .gradcheck import check_gradients, numerical_gradient, relative_error
@@ -75,8 +80,18 @@ from .model import fnn_loss, rnn_loss, rnn_predict
 from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global_norm, sgd_step
 from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
                   rnn_step_forward)
+from .train import Training, train
 from .truncated import rnn_loss_truncated
-from .widgets import rnn_trace_widget, trace_table_html
-from .worked_example import scalar_params, scalar_sequence, sgd_path, sweep, trace_fnn, trace_rnn
 
+__all__ = [
+    "ACTIVATIONS", "activation_forward", "activation_backward",
+    "affine_forward", "affine_backward", "fnn_forward", "fnn_backward",
+    "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+    "output_forward", "output_backward",
+    "softmax", "log_softmax", "mse_loss", "softmax_cross_entropy",
+    "fnn_loss", "rnn_loss", "rnn_predict", "rnn_loss_truncated",
+    "numerical_gradient", "relative_error", "check_gradients",
+    "global_norm", "clip_grad_norm", "clip_grad_value", "sgd_step", "adam_init", "adam_step",
+    "init_rnn_params", "train", "Training",
+]
 __version__ = "0.1.0"

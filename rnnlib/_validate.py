@@ -136,9 +136,87 @@ def same_shape(name, value, shape, of):
 
 
 def choice(name, value, allowed):
-    """Raise ValueError unless ``value`` is one of ``allowed``."""
-    if value not in allowed:
+    """Return ``value`` if it is one of the strings ``allowed``, else raise ValueError.
+
+    Any other value, of any type (a list, None, an int), gets the same message.
+    """
+    if not (isinstance(value, str) and value in allowed):
         raise ValueError(f"{name} must be one of {sorted(allowed)}, got {value!r}")
+    return value
+
+
+def forward_cache(name, value, cache_type, forward):
+    """Return ``value`` if it is a ``cache_type``, the cache that ``forward`` returns."""
+    if not isinstance(value, cache_type):
+        raise TypeError(
+            f"{name} must be the cache returned by {forward} (a {cache_type.__name__} tuple), "
+            f"got {_describe(value)}"
+        )
+    return value
+
+
+def _describe(value):
+    """A short description of a value for an error message: its type, and its shape if any."""
+    kind = type(value).__name__
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple):
+        return f"{kind} of shape {shape}"
+    if isinstance(value, (tuple, list, dict)):
+        return f"{kind} of length {len(value)}"
+    text = repr(value)
+    return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def real_number(name, value, *, low=None, high=None, low_open=False, high_open=False):
+    """Return ``value`` as a float if it is a finite real number in the given range.
+
+    ``low``/``high`` bound it (``low_open``/``high_open`` exclude the bound itself). A bool,
+    a string, None or an array is a TypeError; NaN, inf or a value out of range a ValueError.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                     np.floating)):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number, got {value}")
+    below = low is not None and (value <= low if low_open else value < low)
+    above = high is not None and (value >= high if high_open else value > high)
+    if below or above:
+        lo = "" if low is None else f"{'(' if low_open else '['}{low}"
+        hi = "" if high is None else f"{high}{')' if high_open else ']'}"
+        where = (f"in {lo}, {hi}" if low is not None and high is not None
+                 else f"{'>' if low_open else '>='} {low}" if low is not None
+                 else f"{'<' if high_open else '<='} {high}")
+        raise ValueError(f"{name} must be {where}, got {value}")
+    return value
+
+
+def integer(name, value, *, low=None, high=None):
+    """Return ``value`` as an int if it is an integer (not a bool) in [low, high]."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        where = (f"in [{low}, {high}]" if low is not None and high is not None
+                 else f">= {low}" if low is not None else f"<= {high}")
+        raise ValueError(f"{name} must be an integer {where}, got {value}")
+    return value
+
+
+def generator(name, value):
+    """Return ``value`` if it is a ``numpy.random.Generator``."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)), "
+            f"got {type(value).__name__}"
+        )
+    return value
+
+
+def function(name, value):
+    """Return ``value`` if it can be called."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function, got {_describe(value)}")
     return value
 
 
@@ -159,3 +237,21 @@ def params_dict(params, keys, name="params"):
     missing = [k for k in keys if k not in params]
     if missing:
         raise ValueError(f"{name} is missing {missing}; it needs {list(keys)}")
+
+
+def loss_and_grads_result(name, result, keys):
+    """Return ``(float(loss), grads)`` from what the function ``name`` returned.
+
+    It must be a pair: a real scalar loss and a dict holding a gradient for every key in
+    ``keys`` (the keys of the parameters it was given).
+    """
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError(
+            f"{name} must return a pair (loss, grads) as rnnlib.rnn_loss does, got {_describe(result)}"
+        )
+    loss, grads = result
+    if np.ndim(loss) != 0 or not isinstance(np.asarray(loss).item(), (int, float)) \
+            or isinstance(loss, (bool, np.bool_)):
+        raise TypeError(f"{name} must return a real scalar loss first, got {_describe(loss)}")
+    params_dict(grads, keys, f"the grads returned by {name}")
+    return float(loss), grads

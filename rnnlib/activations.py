@@ -12,9 +12,11 @@ relu       max(a, 0)                   1 where z > 0, else 0
 identity   a                           1
 =========  ==========================  =============================
 """
+from typing import NamedTuple
+
 import numpy as np
 
-from ._validate import Dims, choice, same_shape
+from ._validate import Dims, choice, forward_cache, same_shape
 
 
 def _sigmoid(a, out=None):
@@ -39,7 +41,14 @@ ACTIVATIONS = {
 }
 
 
-def activation_forward(a, name="tanh"):
+class ActivationCache(NamedTuple):
+    """What :func:`activation_backward` needs from :func:`activation_forward`."""
+
+    z: np.ndarray  # the output f(a), any shape
+    name: str      # the activation's name, a key of ACTIVATIONS
+
+
+def activation_forward(a, name="tanh", *, check=True):
     """Apply an activation elementwise: z = f(a).
 
     Parameters
@@ -47,18 +56,22 @@ def activation_forward(a, name="tanh"):
     a : array, any shape
         Pre-activations; integers are converted to float64.
     name : {"tanh", "sigmoid", "relu", "identity"}
+    check : bool
+        Check ``a`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     z : array, shape of ``a``
-    cache : (z, name), what :func:`activation_backward` needs.
+    cache : ActivationCache (z, name), what :func:`activation_backward` needs.
     """
-    choice("activation", name, ACTIVATIONS)
-    z = ACTIVATIONS[name][0](Dims().array("a", a, "..."))
-    return z, (z, name)
+    choice("name", name, ACTIVATIONS)
+    if check:
+        a = Dims().array("a", a, "...")
+    z = ACTIVATIONS[name][0](a)
+    return z, ActivationCache(z, name)
 
 
-def activation_backward(dz, cache):
+def activation_backward(dz, cache, *, check=True):
     """Backward of :func:`activation_forward`: da = dz * f'(a), with f'(a) computed from z.
 
     Parameters
@@ -66,10 +79,15 @@ def activation_backward(dz, cache):
     dz : array, shape of z
         Upstream gradient dL/dz.
     cache : from :func:`activation_forward`.
+    check : bool
+        Check ``cache`` and ``dz`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     da : array, shape of z
     """
+    if check:
+        forward_cache("cache", cache, ActivationCache, "activation_forward")
+        dz = same_shape("dz", dz, cache.z.shape, "z")
     z, name = cache
-    return same_shape("dz", dz, z.shape, "z") * ACTIVATIONS[name][1](z)
+    return dz * ACTIVATIONS[name][1](z)

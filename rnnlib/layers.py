@@ -2,12 +2,30 @@
 
 Rows are examples (see the package docstring): an affine layer is ``out = x @ W + b``.
 """
+from typing import NamedTuple
+
 import numpy as np
 
-from ._validate import Dims, check_params, same_shape
-from .activations import activation_backward, activation_forward
+from ._validate import Dims, check_params, choice, forward_cache, same_shape
+from .activations import ACTIVATIONS, ActivationCache, activation_backward, activation_forward
 
 FNN_KEYS = ("W_xh", "b_h", "W_hy", "b_y")
+
+
+class AffineCache(NamedTuple):
+    """What :func:`affine_backward` needs from :func:`affine_forward`."""
+
+    x: np.ndarray  # (..., D)
+    W: np.ndarray  # (D, M)
+
+
+class FNNCache(NamedTuple):
+    """What :func:`fnn_backward` needs from :func:`fnn_forward`."""
+
+    h: np.ndarray               # the hidden layer f(a), (B, H)
+    affine_h: AffineCache       # a = x W_xh + b_h
+    act: ActivationCache        # h = f(a)
+    affine_y: AffineCache       # o = h W_hy + b_y
 
 
 def affine_forward(x, W, b, *, check=True):
@@ -25,12 +43,12 @@ def affine_forward(x, W, b, *, check=True):
     Returns
     -------
     out : (..., M)
-    cache : (x, W), what :func:`affine_backward` needs.
+    cache : AffineCache (x, W), what :func:`affine_backward` needs.
     """
     if check:
         dims = Dims()
         x, W, b = dims.array("x", x, "... D"), dims.array("W", W, "D M"), dims.array("b", b, "M")
-    return x @ W + b, (x, W)
+    return x @ W + b, AffineCache(x, W)
 
 
 def affine_backward(dout, cache, *, check=True):
@@ -52,6 +70,8 @@ def affine_backward(dout, cache, *, check=True):
     dW : (D, M)
     db : (M,)
     """
+    if check:
+        forward_cache("cache", cache, AffineCache, "affine_forward")
     x, W = cache
     if check:
         dout = same_shape("dout", dout, x.shape[:-1] + W.shape[1:], "out")
@@ -63,10 +83,11 @@ def affine_backward(dout, cache, *, check=True):
 def fnn_forward(x, params, activation="relu"):
     """One-hidden-layer feed-forward network (chapter 1).
 
-        h = f(x W_xh + b_h)
-        y = h W_hy + b_y
+        h = f(x W_xh + b_h)                      (B, H)
+        o = h W_hy + b_y                         (B, K)
 
-    It is the RNN of :func:`rnnlib.rnn_forward` with W_hh = 0 and a single time step.
+    It is the RNN of :func:`rnnlib.rnn_forward` with W_hh = 0, a single time step and the same
+    activation f.
 
     Parameters
     ----------
@@ -76,27 +97,31 @@ def fnn_forward(x, params, activation="relu"):
 
     Returns
     -------
-    y : (B, K)
-    cache : what :func:`fnn_backward` needs; ``cache["h"]`` is the hidden layer (B, H).
+    o : (B, K)
+        The output (the prediction, for regression; the logits, for classification).
+    cache : FNNCache, what :func:`fnn_backward` needs; ``cache.h`` is the hidden layer (B, H).
     """
+    choice("activation", activation, ACTIVATIONS)
     dims = Dims()
     x = dims.array("x", x, "B D")
     params = check_params(params, FNN_KEYS, dims)
-    a, affine_h = affine_forward(x, params["W_xh"], params["b_h"])
-    h, act = activation_forward(a, activation)
-    y, affine_y = affine_forward(h, params["W_hy"], params["b_y"])
-    return y, {"h": h, "affine_h": affine_h, "act": act, "affine_y": affine_y}
+    # checked above, so the layers run with check=False (an overflow gives inf as NumPy does)
+    a, affine_h = affine_forward(x, params["W_xh"], params["b_h"], check=False)
+    h, act = activation_forward(a, activation, check=False)
+    o, affine_y = affine_forward(h, params["W_hy"], params["b_y"], check=False)
+    return o, FNNCache(h, affine_h, act, affine_y)
 
 
-def fnn_backward(dy, cache):
+def fnn_backward(do, cache):
     """Backward of :func:`fnn_forward`.
 
-        dh = dy W_hy^T,  da = dh * f'(a),  dW_hy = h^T dy,  dW_xh = x^T da,  dx = da W_xh^T
+        dh = do W_hy^T,  da = dh * f'(a),  dW_hy = h^T do,  db_y = sum_B do,
+        dW_xh = x^T da,  db_h = sum_B da,  dx = da W_xh^T
 
     Parameters
     ----------
-    dy : (B, K)
-        Upstream gradient dL/dy.
+    do : (B, K)
+        Upstream gradient dL/do.
     cache : from :func:`fnn_forward`.
 
     Returns
@@ -104,9 +129,10 @@ def fnn_backward(dy, cache):
     dx : (B, D)
     grads : dict with the keys and shapes of ``params``.
     """
-    h, W_hy = cache["affine_y"]
-    dy = same_shape("dy", dy, h.shape[:-1] + W_hy.shape[1:], "y")
-    dh, dW_hy, db_y = affine_backward(dy, cache["affine_y"])
-    da = activation_backward(dh, cache["act"])
-    dx, dW_xh, db_h = affine_backward(da, cache["affine_h"])
+    forward_cache("cache", cache, FNNCache, "fnn_forward")
+    h, W_hy = cache.affine_y
+    do = same_shape("do", do, h.shape[:-1] + W_hy.shape[1:], "o")
+    dh, dW_hy, db_y = affine_backward(do, cache.affine_y, check=False)
+    da = activation_backward(dh, cache.act, check=False)
+    dx, dW_xh, db_h = affine_backward(da, cache.affine_h, check=False)
     return dx, {"W_xh": dW_xh, "b_h": db_h, "W_hy": dW_hy, "b_y": db_y}

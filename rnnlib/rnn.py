@@ -5,14 +5,45 @@ Time-major, rows are examples (see the package docstring):
     h_t = f(x_t W_xh + h_{t-1} W_hh + b_h)        x_t (B, D), h_t (B, H)
     o_t = h_t W_hy + b_y                           o_t (B, K)
 """
+from typing import NamedTuple
+
 import numpy as np
 
-from ._validate import Dims, check_params, choice, same_shape
+from ._validate import Dims, check_params, choice, forward_cache, same_shape
 from .activations import ACTIVATIONS
-from .layers import affine_backward, affine_forward
+from .layers import AffineCache, affine_backward, affine_forward
 
 RNN_KEYS = ("W_xh", "W_hh", "b_h")
 OUTPUT_KEYS = ("W_hy", "b_y")
+
+
+class StepCache(NamedTuple):
+    """What :func:`rnn_step_backward` needs from :func:`rnn_step_forward`."""
+
+    x_t: np.ndarray     # (B, D)
+    h_prev: np.ndarray  # h_{t-1}, (B, H)
+    h_t: np.ndarray     # (B, H)
+    W_xh: np.ndarray    # (D, H)
+    W_hh: np.ndarray    # (H, H)
+    activation: str
+
+
+class RNNCache(NamedTuple):
+    """What :func:`rnn_backward` needs from :func:`rnn_forward`."""
+
+    x: np.ndarray       # (T, B, D)
+    h0: np.ndarray      # (B, H)
+    h: np.ndarray       # h_1..h_T, (T, B, H)
+    W_xh: np.ndarray    # (D, H)
+    W_hh: np.ndarray    # (H, H)
+    activation: str
+
+
+class OutputCache(NamedTuple):
+    """What :func:`output_backward` needs from :func:`output_forward`."""
+
+    h: np.ndarray       # (..., H)
+    W_hy: np.ndarray    # (H, K)
 
 
 def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
@@ -29,7 +60,7 @@ def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
     Returns
     -------
     h_t : (B, H)
-    cache : what :func:`rnn_step_backward` needs.
+    cache : StepCache, what :func:`rnn_step_backward` needs.
     """
     choice("activation", activation, ACTIVATIONS)
     dims = Dims()
@@ -37,7 +68,7 @@ def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
     W_xh, W_hh, b_h = check_params(params, RNN_KEYS, dims).values()
     h_prev = dims.array("h_prev", h_prev, "B H")
     h_t = ACTIVATIONS[activation][0](x_t @ W_xh + h_prev @ W_hh + b_h)
-    return h_t, (x_t, h_prev, h_t, W_xh, W_hh, activation)
+    return h_t, StepCache(x_t, h_prev, h_t, W_xh, W_hh, activation)
 
 
 def rnn_step_backward(dh_t, cache):
@@ -49,7 +80,8 @@ def rnn_step_backward(dh_t, cache):
     Parameters
     ----------
     dh_t : (B, H)
-        dL/dh_t: everything that flows into h_t, from the output at t and from step t+1.
+        dL/dh_t, the total: everything that flows into h_t, from the output at t and from
+        step t+1.
     cache : from :func:`rnn_step_forward`.
 
     Returns
@@ -58,7 +90,8 @@ def rnn_step_backward(dh_t, cache):
     dh_prev : (B, H)
     grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
     """
-    x_t, h_prev, h_t, W_xh, W_hh, activation = cache
+    x_t, h_prev, h_t, W_xh, W_hh, activation = forward_cache(
+        "cache", cache, StepCache, "rnn_step_forward")
     dh_t = same_shape("dh_t", dh_t, h_t.shape, "h_t")
     da = dh_t * ACTIVATIONS[activation][1](h_t)
     grads = {"W_xh": x_t.T @ da, "W_hh": h_prev.T @ da, "b_h": da.sum(axis=0)}
@@ -87,7 +120,7 @@ def rnn_forward(x, params, h0=None, activation="tanh", *, check=True):
     -------
     h : (T, B, H)
         Every hidden state h_1..h_T.
-    cache : what :func:`rnn_backward` needs.
+    cache : RNNCache, what :func:`rnn_backward` needs.
     """
     f = ACTIVATIONS[choice("activation", activation, ACTIVATIONS)][0]
     if check:
@@ -110,16 +143,17 @@ def rnn_forward(x, params, h0=None, activation="tanh", *, check=True):
         a_t = h[t]                      # a view into h, which holds x_t W_xh + b_h
         a_t += np.dot(h_prev, W_hh)     # a_t = x_t W_xh + b_h + h_{t-1} W_hh
         h_prev = f(a_t, out=a_t)        # h_t = f(a_t), written over a_t: h[t] is h_t
-    return h, {"x": x, "h0": h0, "h": h, "W_xh": W_xh, "W_hh": W_hh, "activation": activation}
+    return h, RNNCache(x, h0, h, W_xh, W_hh, activation)
 
 
-def rnn_backward(dh, cache, *, check=True):
+def rnn_backward(dh_out, cache, *, check=True):
     """Backpropagation through time for :func:`rnn_forward`.
 
-    ``dh[t]`` is the gradient reaching h_t from outside the recurrence (from the output at
-    step t). The gradient carried back from step t+1, ``dh_next``, is added inside:
+    ``dh_out[t]`` is the gradient reaching h_t from outside the recurrence (from the output at
+    step t) only. The gradient carried back from step t+1, ``dh_next``, is added inside, so
+    the total gradient at h_t is dh_t = dh_out_t + dh_next:
 
-        da_t = (dh_t + dh_next) * f'(a_t),   dh_next = da_t W_hh^T       for t = T..1
+        da_t = (dh_out_t + dh_next) * f'(a_t),   dh_next = da_t W_hh^T      for t = T..1
         dW_xh = sum_t x_t^T da_t,  dW_hh = sum_t h_{t-1}^T da_t,  db_h = sum_t sum_B da_t
         dx_t = da_t W_xh^T,  dh0 = the last dh_next
 
@@ -128,11 +162,11 @@ def rnn_backward(dh, cache, *, check=True):
 
     Parameters
     ----------
-    dh : (T, B, H)
-        Upstream gradient dL/dh_t from the outputs (zeros where a step has no output).
+    dh_out : (T, B, H)
+        The part of dL/dh_t that comes from the outputs (zeros where a step has no output).
     cache : from :func:`rnn_forward`.
     check : bool
-        Check dh first (see :mod:`rnnlib`, "Input checks").
+        Check ``cache`` and ``dh_out`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
@@ -140,17 +174,19 @@ def rnn_backward(dh, cache, *, check=True):
     dh0 : (B, H)
     grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
     """
-    x, h0, h, W_xh, W_hh = cache["x"], cache["h0"], cache["h"], cache["W_xh"], cache["W_hh"]
+    if check:
+        forward_cache("cache", cache, RNNCache, "rnn_forward")
+    x, h0, h, W_xh, W_hh, activation = cache
     if check:
         dims = Dims().bind("the forward pass", T=h.shape[0], B=h.shape[1], H=h.shape[2])
-        dh = dims.array("dh", dh, "T B H")
+        dh_out = dims.array("dh_out", dh_out, "T B H")
     (T, B, H), D = h.shape, x.shape[2]
     # f'(a_t) of all steps at once (a new array, computed from h); the loop turns it into da_t.
-    da = ACTIVATIONS[cache["activation"]][1](h)
+    da = ACTIVATIONS[activation][1](h)
     dh_next, W_hh_T = np.zeros_like(h0), W_hh.T
     for t in reversed(range(T)):
         da_t = da[t]                    # a view into da, which holds f'(a_t)
-        da_t *= dh[t] + dh_next         # da_t = (dh_t + dh_next) * f'(a_t)
+        da_t *= dh_out[t] + dh_next     # da_t = (dh_out_t + dh_next) * f'(a_t)
         dh_next = np.dot(da_t, W_hh_T)  # da_t W_hh^T (np.dot: see rnn_forward)
     da_rows = da.reshape(T * B, H)
     grads = {
@@ -179,13 +215,14 @@ def output_forward(h, params, *, check=True):
     Returns
     -------
     o : (..., K)
-    cache : what :func:`output_backward` needs.
+    cache : OutputCache, what :func:`output_backward` needs.
     """
     if check:
         dims = Dims()
         h = dims.array("h", h, "... H")
         params = check_params(params, OUTPUT_KEYS, dims)
-    return affine_forward(h, params["W_hy"], params["b_y"], check=False)
+    o, (h, W_hy) = affine_forward(h, params["W_hy"], params["b_y"], check=False)
+    return o, OutputCache(h, W_hy)
 
 
 def output_backward(do, cache, *, check=True):
@@ -204,8 +241,10 @@ def output_backward(do, cache, *, check=True):
     dh : (..., H)
     grads : dict with W_hy (H, K), b_y (K,)
     """
+    if check:
+        forward_cache("cache", cache, OutputCache, "output_forward")
     h, W_hy = cache
     if check:
         do = same_shape("do", do, h.shape[:-1] + W_hy.shape[1:], "o")
-    dh, dW_hy, db_y = affine_backward(do, cache, check=False)
+    dh, dW_hy, db_y = affine_backward(do, AffineCache(h, W_hy), check=False)
     return dh, {"W_hy": dW_hy, "b_y": db_y}

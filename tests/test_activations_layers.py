@@ -77,7 +77,7 @@ def test_fnn_worked_example_of_chapter_1():
               "W_hy": np.array([[W_hy]]), "b_y": np.array([b_y])}
     y, cache = rnnlib.fnn_forward(np.array([[x]]), params, activation="relu")
     assert math.isclose(h, 0.3, rel_tol=1e-15) and math.isclose(o, 0.38, rel_tol=1e-15)
-    np.testing.assert_allclose(cache["h"], [[h]], rtol=1e-15)
+    np.testing.assert_allclose(cache.h, [[h]], rtol=1e-15)
     np.testing.assert_allclose(y, [[o]], rtol=1e-15)
 
 
@@ -105,7 +105,7 @@ def test_fnn_is_the_rnn_with_one_step_and_no_recurrence(name, B, D, H, K, seed):
     y, cache = rnnlib.fnn_forward(x, params, name)
     h, _ = rnnlib.rnn_forward(x[None], params, activation=name)
     o, _ = rnnlib.output_forward(h[0], params)
-    np.testing.assert_allclose(cache["h"], h[0], rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(cache.h, h[0], rtol=1e-14, atol=1e-15)
     np.testing.assert_allclose(y, o, rtol=1e-14, atol=1e-15)
 
 

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rnnlib
-from rnnlib import widgets as views
-from rnnlib import worked_example as ex
+from rnnlib.chapters import display
+from rnnlib.chapters import fnn_vs_rnn as ex
 
 PARAM_KEYS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 FNN_KEYS = ("W_xh", "b_h", "W_hy", "b_y")
@@ -111,19 +111,19 @@ def test_changing_W_hh_changes_dW_hh_and_W_hh_zero_cuts_the_recurrent_path():
 def test_trace_table_contains_every_key_and_value():
     trace = ex.trace_rnn(**ex.RNN_EXAMPLE)
     for columns in (1, 2, 3):
-        table = views.trace_table_html(trace, digits=4, columns=columns)
+        table = ex.trace_table_html(trace, digits=4, columns=columns)
         for key, value in trace.items():
             assert f">{key}<" in table
             assert f">{value + 0.0:.4f}<" in table
-    assert "-0.0000" not in views.trace_table_html({"z": -0.0})
-    assert "&lt;b&gt;" in views.trace_table_html({"<b>": 1.0})
+    assert "-0.0000" not in ex.trace_table_html({"z": -0.0})
+    assert "&lt;b&gt;" in ex.trace_table_html({"<b>": 1.0})
 
 
 def test_every_trace_key_has_a_meaning():
     keys = [*ex.trace_rnn(**ex.RNN_EXAMPLE), *ex.trace_fnn(**ex.FNN_EXAMPLE)]
-    assert all(views.describe(k) for k in keys), [k for k in keys if not views.describe(k)]
-    assert views.describe("dh_rec_1").startswith("dL/dh_1 through the next step: da_2 W_hh")
-    assert views.describe("W_hh_new") == "W_hh after one SGD step"
+    assert all(ex.describe(k) for k in keys), [k for k in keys if not ex.describe(k)]
+    assert ex.describe("dh_rec_1").startswith("dL/dh_1 through the next step: da_2 W_hh")
+    assert ex.describe("W_hh_new") == "W_hh after one SGD step"
 
 
 def test_comparison_with_the_article_finds_its_mistakes():
@@ -139,7 +139,7 @@ def test_comparison_with_the_article_finds_its_mistakes():
     fnn_rows = ex.compare_with_article(ex.trace_fnn(**ex.FNN_EXAMPLE), ex.ARTICLE_FNN_QUOTED,
                                        ex.redo_fnn_from_quoted(), ex.ARTICLE_FNN_OMITTED)
     assert {r["verdict"] for r in fnn_rows} == {"agrees", "not given"}
-    table = views.comparison_table_html(rnn_rows)
+    table = ex.comparison_table_html(rnn_rows)
     assert all(f">{text}<" in table for text in ex.ARTICLE_RNN_QUOTED.values())
 
 
@@ -149,9 +149,10 @@ def test_the_articles_gradients_are_the_wrong_formulas():
     assert q["do_2"] * q["h_2"] * ex.RNN_EXAMPLE["W_hh"] == pytest.approx(q["dW_hh"])
 
 
-def test_sgd_path_and_sweep():
+def test_train_path_and_sweep():
     params, x, y = rnn_inputs(ex.RNN_EXAMPLE)
-    path, losses = ex.sgd_path(lambda p: rnnlib.rnn_loss(p, x, y), params, 0.1, steps=5)
+    run = rnnlib.train(lambda p: rnnlib.rnn_loss(p, x, y), params, 5, lr=0.1, keep_path=True)
+    path, losses = run.path, run.losses
     assert len(path) == 6 and losses.shape == (6,) and np.all(np.diff(losses) < 0)
     first = ex.trace_rnn(**ex.RNN_EXAMPLE)
     assert all(path[1][k].item() == pytest.approx(first[k + "_new"]) for k in PARAM_KEYS)
@@ -163,14 +164,14 @@ def test_sgd_path_and_sweep():
 
 def test_widget_recomputes_the_table():
     pytest.importorskip("ipywidgets")
-    box = views.rnn_trace_widget()
+    box = ex.rnn_trace_widget()
     sliders = [w for row in box.children[:2] for w in row.children]
     table = box.children[2]
     assert [s.description for s in sliders] == ["x_1", "x_2", "W_xh", "W_hh"]
-    assert table.value == views.trace_table_html(ex.trace_rnn(**ex.RNN_EXAMPLE), 4, 2)
+    assert table.value == ex.trace_table_html(ex.trace_rnn(**ex.RNN_EXAMPLE), 4, 2)
     sliders[3].value = -0.5
     moved = ex.trace_rnn(**{**ex.RNN_EXAMPLE, "W_hh": -0.5})
-    assert table.value == views.trace_table_html(moved, 4, 2)
+    assert table.value == ex.trace_table_html(moved, 4, 2)
 
 
 def test_figures():
@@ -179,9 +180,9 @@ def test_figures():
     import matplotlib.pyplot as plt
 
     curves = {"a": np.ones(3), "b": np.zeros(3)}
-    fig = views.plot_sweep(np.arange(3.0), curves, "w", mark=("m", 1.0))
+    fig = display.plot_sweep(np.arange(3.0), curves, "w", mark=("m", 1.0))
     assert len(fig.axes) == 2
     plt.close(fig)
     losses, predictions = np.array([1.0, 0.5, 0.2]), np.zeros((3, 2))
-    anim = views.sgd_animation(losses, predictions, np.ones(2), frames=[0, 2])
+    anim = display.sgd_animation(losses, predictions, np.ones(2), frames=[0, 2])
     assert anim.to_jshtml().count("data:image/png;base64") == 2

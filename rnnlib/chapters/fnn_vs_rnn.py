@@ -1,4 +1,5 @@
-"""Chapter 1's worked example traced value by value, and the published hand computation it checks.
+"""Chapter 1 (FNN vs RNN): the worked example traced value by value, the published hand
+computation it checks, and the chapter's tables and widget.
 
 The example is a one-unit feed-forward network and a one-unit RNN (D = H = K = 1, B = 1) with
 the numbers of a widely shared blog post's worked example:
@@ -15,11 +16,12 @@ equations), ``_new`` is the value after one SGD step.
 """
 import numpy as np
 
-from .activations import activation_backward, activation_forward
-from .layers import affine_backward, affine_forward
-from .losses import mse_loss
-from .optim import sgd_step
-from .rnn import output_backward, output_forward, rnn_step_backward, rnn_step_forward
+from ..activations import ActivationCache, activation_backward, activation_forward
+from ..layers import affine_backward, affine_forward
+from ..losses import mse_loss
+from ..optim import sgd_step
+from ..rnn import output_backward, output_forward, rnn_step_backward, rnn_step_forward
+from .display import format_number, html_table
 
 FNN_EXAMPLE = {"x": 0.5, "y": 0.8, "W_xh": 0.4, "b_h": 0.1, "W_hy": 0.6, "b_y": 0.2, "lr": 0.1}
 RNN_EXAMPLE = {"x": (0.5, 0.7), "y": (0.8, 0.9), "W_xh": 0.5, "W_hh": 0.3, "b_h": 0.1,
@@ -160,7 +162,7 @@ def trace_rnn(x=(0.5, 0.7), y=(0.8, 0.9), W_xh=0.5, W_hh=0.3, b_h=0.1, W_hy=0.7,
     for t in range(T, 0, -1):
         dh_out, out_grads = output_backward(do[t - 1], outs[t - 1])
         dh_t = dh_out + dh_rec
-        da_t = activation_backward(dh_t, (h[t], activation))
+        da_t = activation_backward(dh_t, ActivationCache(h[t], activation))
         trace.update({f"do_{t}": _f(do[t - 1]), f"dh_out_{t}": _f(dh_out),
                       f"dh_rec_{t}": _f(dh_rec), f"dh_{t}": _f(dh_t), f"da_{t}": _f(da_t)})
         _, dh_rec, step_grads = rnn_step_backward(dh_t, steps[t - 1])
@@ -181,30 +183,6 @@ def sweep(trace_fn, name, values, **fixed):
     """
     traces = [trace_fn(**{**fixed, name: v}) for v in values]
     return {key: np.array([tr[key] for tr in traces]) for key in traces[0]}
-
-
-def sgd_path(loss_and_grads, params, lr, steps):
-    """Run ``steps`` plain SGD steps; return the parameters before each step and after the last.
-
-    Parameters
-    ----------
-    loss_and_grads : callable, ``loss_and_grads(params) -> (loss, grads)``
-    params : dict of arrays (left unchanged)
-    lr : float
-    steps : int
-
-    Returns
-    -------
-    path : list of ``steps + 1`` parameter dicts
-    losses : (steps + 1,) array, the loss at each of them
-    """
-    path, losses = [params], []
-    for _ in range(steps):
-        loss, grads = loss_and_grads(path[-1])
-        losses.append(loss)
-        path.append(sgd_step(path[-1], grads, lr))
-    losses.append(loss_and_grads(path[-1])[0])
-    return path, np.array(losses)
 
 
 def _decimals(text):
@@ -290,3 +268,110 @@ def compare_with_article(trace, quoted, redone, omitted=(), causes=ARTICLE_CAUSE
     rows += [{"quantity": key, "article": None, "correct": trace[key], "redone": None,
               "verdict": "not given", "cause": ""} for key in omitted]
     return rows
+
+
+# ---- views: tables and the widget ------------------------------------------------------------
+
+# What each key of a trace means. Keys with a time step ("h_2") use STEP_MEANINGS, where
+# {t} is that step, {p} the previous one and {n} the next; keys without one use MEANINGS.
+MEANINGS = {
+    "x": "input", "y": "target", "lr": "learning rate eta",
+    "W_xh": "input-to-hidden weight", "W_hh": "hidden-to-hidden weight", "b_h": "hidden bias",
+    "W_hy": "hidden-to-output weight", "b_y": "output bias",
+    "a": "pre-activation x W_xh + b_h", "h": "hidden layer f(a)", "o": "output h W_hy + b_y",
+    "L": "loss (summed over the steps of a sequence)", "do": "dL/do = o - y",
+    "dh": "dL/dh = do W_hy", "da": "dL/da = dh f'(a)",
+    "dW_xh": "dL/dW_xh", "dW_hh": "dL/dW_hh", "db_h": "dL/db_h", "dW_hy": "dL/dW_hy",
+    "db_y": "dL/db_y",
+}
+STEP_MEANINGS = {
+    "x": "input at step {t}", "y": "target at step {t}", "h": "hidden state h_{t}",
+    "a": "pre-activation x_{t} W_xh + h_{p} W_hh + b_h", "o": "output h_{t} W_hy + b_y",
+    "L": "loss 1/2 (o_{t} - y_{t})^2", "do": "dL/do_{t} = o_{t} - y_{t}",
+    "dh_out": "dL/dh_{t} through the output: do_{t} W_hy",
+    "dh_rec": "dL/dh_{t} through the next step: da_{n} W_hh (0 at the last step)",
+    "dh": "dL/dh_{t} = dh_out_{t} + dh_rec_{t}", "da": "dL/da_{t} = dh_{t} f'(a_{t})",
+    "dW_xh": "step {t}'s term of dL/dW_xh: x_{t} da_{t}",
+    "dW_hh": "step {t}'s term of dL/dW_hh: h_{p} da_{t}",
+    "db_h": "step {t}'s term of dL/db_h: da_{t}",
+    "dW_hy": "step {t}'s term of dL/dW_hy: h_{t} do_{t}",
+    "db_y": "step {t}'s term of dL/db_y: do_{t}",
+}
+
+
+def describe(key):
+    """A short meaning of a trace key: ``describe("dh_rec_1")`` is 'dL/dh_1 through the next
+    step: da_2 W_hh'; unknown keys give ''."""
+    if key.endswith("_new"):
+        return f"{key[:-4]} after one SGD step"
+    stem, _, step = key.rpartition("_")
+    if step.isdigit() and stem in STEP_MEANINGS:
+        t = int(step)
+        return STEP_MEANINGS[stem].format(t=t, p=t - 1, n=t + 1)
+    return MEANINGS.get(key, "")
+
+
+def trace_table_html(trace, digits=4, columns=1):
+    """Every entry of a trace as an HTML table: name, meaning, value with ``digits`` decimals.
+
+    ``columns`` > 1 splits the rows into that many tables side by side (same order, read down
+    each column), which keeps a long trace on one screen.
+    """
+    rows = [(key, describe(key), format_number(value, digits)) for key, value in trace.items()]
+    per = -(-len(rows) // columns)
+    header, align = ("quantity", "meaning", "value"), ("left", "left", "right")
+    tables = [html_table(header, rows[i:i + per], align) for i in range(0, len(rows), per)]
+    if len(tables) == 1:
+        return tables[0]
+    cells = "".join(f'<div style="flex:1 1 0">{t}</div>' for t in tables)
+    return f'<div style="display:flex;gap:1.5em;align-items:flex-start">{cells}</div>'
+
+
+def comparison_table_html(rows, digits=5):
+    """The rows of :func:`compare_with_article` as an HTML table.
+
+    Column *redone* is the right formula applied to the article's own earlier numbers.
+    """
+    def num(v):
+        return "" if v is None else format_number(v, digits)
+
+    body = [(r["quantity"], r["article"] or "", num(r["correct"]), num(r["redone"]), r["verdict"],
+             r["cause"]) for r in rows]
+    header = ("quantity", "article", "correct", "redone", "verdict", "cause")
+    return html_table(header, body, ("left", "right", "right", "right", "left", "left"))
+
+
+def rnn_trace_widget(digits=4, columns=2, **example):
+    """Sliders for x_1, x_2, W_xh and W_hh over a live table of :func:`trace_rnn`.
+
+    The other inputs are those of the worked example unless given in ``example``. The callback
+    only recomputes the trace and re-renders :func:`trace_table_html`.
+
+    Returns
+    -------
+    ipywidgets.VBox : the sliders and an ``HTML`` widget holding the table.
+    """
+    import ipywidgets as widgets
+
+    inputs = {**RNN_EXAMPLE, **example}
+    style = {"description_width": "3em"}
+    slider = dict(min=-2.0, max=2.0, step=0.05, readout_format=".2f", continuous_update=False,
+                  style=style, layout=widgets.Layout(width="18em"))
+    sliders = {
+        "x_1": widgets.FloatSlider(value=inputs["x"][0], description="x_1", **slider),
+        "x_2": widgets.FloatSlider(value=inputs["x"][1], description="x_2", **slider),
+        "W_xh": widgets.FloatSlider(value=inputs["W_xh"], description="W_xh", **slider),
+        "W_hh": widgets.FloatSlider(value=inputs["W_hh"], description="W_hh", **slider),
+    }
+    table = widgets.HTML()
+
+    def update(_=None):
+        current = {**inputs, "x": (sliders["x_1"].value, sliders["x_2"].value),
+                   "W_xh": sliders["W_xh"].value, "W_hh": sliders["W_hh"].value}
+        table.value = trace_table_html(trace_rnn(**current), digits, columns)
+
+    for s in sliders.values():
+        s.observe(update, names="value")
+    update()
+    return widgets.VBox([widgets.HBox(list(sliders.values())[:2]),
+                         widgets.HBox(list(sliders.values())[2:]), table])
