@@ -169,9 +169,13 @@ def test_widget_recomputes_the_table():
     table = box.children[2]
     assert [s.description for s in sliders] == ["x_1", "x_2", "W_xh", "W_hh"]
     assert table.value == ex.trace_table_html(ex.trace_rnn(**ex.RNN_EXAMPLE), 4, 2)
+    assert table.value == ex.trace_view()
     sliders[3].value = -0.5
     moved = ex.trace_rnn(**{**ex.RNN_EXAMPLE, "W_hh": -0.5})
-    assert table.value == ex.trace_table_html(moved, 4, 2)
+    assert table.value == ex.trace_table_html(moved, 4, 2) == ex.trace_view(W_hh=-0.5)
+    sliders[0].value = 1.0
+    assert table.value == ex.trace_view(x_1=1.0, W_hh=-0.5)
+    assert "rnn-live-view" in table._dom_classes
 
 
 def test_figures():

@@ -5,6 +5,7 @@ matplotlib is imported inside the functions that draw, so importing this module 
 NumPy; the core of rnnlib never imports it.
 """
 import html
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,6 +28,64 @@ def html_table(header, rows, align=None):
     )
     return (f'<table class="rnn-trace" style="font-size:0.9em"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
+
+
+class Slider(NamedTuple):
+    """One slider of :func:`interactive`: its start value, range and step (all ints: IntSlider)."""
+
+    value: float
+    low: float
+    high: float
+    step: float
+
+
+def interactive(view, sliders, per_row=2):
+    """Sliders over a live HTML view: the widget pattern of every chapter.
+
+    The widget shows ``view(**values)``, where ``values`` maps each slider's name to its value,
+    and nothing else: every move re-renders that HTML. So the lesson lives in ``view``, a pure
+    function tested without a browser, and the widget is a thin shell around it. The live test
+    (tests/test_live_lab.py) moves a slider in JupyterLab and compares the output with ``view``.
+
+    Parameters
+    ----------
+    view : callable, ``view(**values) -> str`` of HTML.
+    sliders : dict, name -> :class:`Slider`; the name is the slider's label and ``view``'s
+        keyword.
+    per_row : int, sliders per row.
+
+    Returns
+    -------
+    ipywidgets.VBox : rows of sliders, then an ``HTML`` widget (CSS class ``rnn-live-view``).
+    """
+    import ipywidgets as widgets
+
+    controls = {}
+    for name, (value, low, high, step) in sliders.items():
+        integer = all(isinstance(v, (int, np.integer)) for v in (value, low, high, step))
+        make = widgets.IntSlider if integer else widgets.FloatSlider
+        extra = {} if integer else {"readout_format": f".{_decimals_of(step)}f"}
+        controls[name] = make(value=value, min=low, max=high, step=step, description=name,
+                              continuous_update=False, style={"description_width": "3em"},
+                              layout=widgets.Layout(width="18em"), **extra)
+    output = widgets.HTML()
+    output.add_class("rnn-live-view")
+
+    def update(_=None):
+        output.value = view(**{name: c.value for name, c in controls.items()})
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    boxes = list(controls.values())
+    rows = [widgets.HBox(boxes[i:i + per_row]) for i in range(0, len(boxes), per_row)]
+    return widgets.VBox([*rows, output])
+
+
+def _decimals_of(step):
+    """Decimals needed to show multiples of ``step``: 0.05 -> 2, 0.5 -> 1, 1.0 -> 0."""
+    text = f"{step:.10f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def plot_sweep(values, curves, xlabel, mark=None, figsize=(7, 3)):

@@ -21,7 +21,7 @@ from ..layers import affine_backward, affine_forward
 from ..losses import mse_loss
 from ..optim import sgd_step
 from ..rnn import output_backward, output_forward, rnn_step_backward, rnn_step_forward
-from .display import format_number, html_table
+from .display import Slider, format_number, html_table, interactive
 
 FNN_EXAMPLE = {"x": 0.5, "y": 0.8, "W_xh": 0.4, "b_h": 0.1, "W_hy": 0.6, "b_y": 0.2, "lr": 0.1}
 RNN_EXAMPLE = {"x": (0.5, 0.7), "y": (0.8, 0.9), "W_xh": 0.5, "W_hh": 0.3, "b_h": 0.1,
@@ -341,37 +341,26 @@ def comparison_table_html(rows, digits=5):
     return html_table(header, body, ("left", "right", "right", "right", "left", "left"))
 
 
-def rnn_trace_widget(digits=4, columns=2, **example):
-    """Sliders for x_1, x_2, W_xh and W_hh over a live table of :func:`trace_rnn`.
+def trace_view(x_1=RNN_EXAMPLE["x"][0], x_2=RNN_EXAMPLE["x"][1], W_xh=RNN_EXAMPLE["W_xh"],
+               W_hh=RNN_EXAMPLE["W_hh"]):
+    """The widget's view: the trace table of the worked example with these four inputs changed.
 
-    The other inputs are those of the worked example unless given in ``example``. The callback
-    only recomputes the trace and re-renders :func:`trace_table_html`.
-
-    Returns
-    -------
-    ipywidgets.VBox : the sliders and an ``HTML`` widget holding the table.
+    Returns :func:`trace_table_html` of :func:`trace_rnn` (4 decimals, two columns); every other
+    input is the worked example's.
     """
-    import ipywidgets as widgets
+    trace = trace_rnn(**{**RNN_EXAMPLE, "x": (x_1, x_2), "W_xh": W_xh, "W_hh": W_hh})
+    return trace_table_html(trace, digits=4, columns=2)
 
-    inputs = {**RNN_EXAMPLE, **example}
-    style = {"description_width": "3em"}
-    slider = dict(min=-2.0, max=2.0, step=0.05, readout_format=".2f", continuous_update=False,
-                  style=style, layout=widgets.Layout(width="18em"))
-    sliders = {
-        "x_1": widgets.FloatSlider(value=inputs["x"][0], description="x_1", **slider),
-        "x_2": widgets.FloatSlider(value=inputs["x"][1], description="x_2", **slider),
-        "W_xh": widgets.FloatSlider(value=inputs["W_xh"], description="W_xh", **slider),
-        "W_hh": widgets.FloatSlider(value=inputs["W_hh"], description="W_hh", **slider),
-    }
-    table = widgets.HTML()
 
-    def update(_=None):
-        current = {**inputs, "x": (sliders["x_1"].value, sliders["x_2"].value),
-                   "W_xh": sliders["W_xh"].value, "W_hh": sliders["W_hh"].value}
-        table.value = trace_table_html(trace_rnn(**current), digits, columns)
+# The widget's sliders: name -> (start value, low, high, step); the start is the worked example.
+TRACE_SLIDERS = {
+    "x_1": Slider(RNN_EXAMPLE["x"][0], -2.0, 2.0, 0.05),
+    "x_2": Slider(RNN_EXAMPLE["x"][1], -2.0, 2.0, 0.05),
+    "W_xh": Slider(RNN_EXAMPLE["W_xh"], -2.0, 2.0, 0.05),
+    "W_hh": Slider(RNN_EXAMPLE["W_hh"], -2.0, 2.0, 0.05),
+}
 
-    for s in sliders.values():
-        s.observe(update, names="value")
-    update()
-    return widgets.VBox([widgets.HBox(list(sliders.values())[:2]),
-                         widgets.HBox(list(sliders.values())[2:]), table])
+
+def rnn_trace_widget():
+    """Sliders for x_1, x_2, W_xh and W_hh over the live table of :func:`trace_view`."""
+    return interactive(trace_view, TRACE_SLIDERS)
