@@ -66,10 +66,14 @@ init         random parameters from a Generator
 
 Outside the core (the core never imports them; ``import rnnlib`` needs only NumPy):
 
-chapters     one module per chapter, named like its notebook (``chapters.fnn_vs_rnn``: the
-             worked example, its tables and widget), and ``chapters.display``, the display helpers
-             the chapters share (HTML tables, figures, animations; matplotlib and ipywidgets are
-             imported only by the functions that draw)
+datasets     toy sequence tasks generated from a Generator (``datasets.delayed_echo``)
+exercises    self-checking exercises, one module per chapter: ``exercises.check_rnn_step_backward(fn)``
+             runs the learner's function and names the mistake its outputs match
+chapters     chapter helpers, one module per chapter named like its notebook
+             (``chapters.fnn_vs_rnn``: the worked example, its tables and widget), and
+             ``chapters.display``, what the chapters share: HTML tables, the unrolled graph,
+             figures, animations, and ``interactive(view, sliders)``, the widget pattern
+             (matplotlib and ipywidgets are imported only by the functions that draw)
 """
 from .activations import ACTIVATIONS, activation_backward, activation_forward
 from .gradcheck import check_gradients, numerical_gradient, relative_error

@@ -157,3 +157,119 @@ def sgd_animation(losses, predictions, targets, frames=None, dpi=70, figsize=(6,
     anim = FuncAnimation(fig, draw, frames=frames, interval=250, blit=False)
     plt.close(fig)
     return anim
+
+
+# ---- the unrolled computational graph ---------------------------------------------------------
+
+class Graph(NamedTuple):
+    """The RNN unrolled over T steps, as data: where each node sits and what each edge carries."""
+
+    nodes: dict   # name -> (x, y, TeX label); names "x_1", "h_0", "h_1", "o_1", "L_1", ...
+    edges: list   # (source, target, TeX label of the weight on it, or "")
+
+
+def unrolled_graph(T, losses=True):
+    """Nodes and edges of the RNN unrolled over T steps (1-based t, as in the equations).
+
+        x_t -> h_t  (W_xh),  h_{t-1} -> h_t  (W_hh),  h_t -> o_t  (W_hy),  o_t -> L_t
+
+    Step t sits at x = t; inputs at y = 0, states at y = 1, outputs at y = 2, losses at y = 3.
+    Every copy of a shared weight is on its own edge with the same label.
+    """
+    nodes = {"h_0": (0, 1, "$h_0$")}
+    edges = []
+    for t in range(1, T + 1):
+        nodes.update({f"x_{t}": (t, 0, f"$x_{{{t}}}$"), f"h_{t}": (t, 1, f"$h_{{{t}}}$"),
+                      f"o_{t}": (t, 2, f"$o_{{{t}}}$")})
+        edges += [(f"x_{t}", f"h_{t}", "$W_{xh}$"), (f"h_{t - 1}", f"h_{t}", "$W_{hh}$"),
+                  (f"h_{t}", f"o_{t}", "$W_{hy}$")]
+        if losses:
+            nodes[f"L_{t}"] = (t, 3, f"$L_{{{t}}}$")
+            edges.append((f"o_{t}", f"L_{t}", ""))
+    return Graph(nodes, edges)
+
+
+def gradient_paths(T, k):
+    """Every path along which a loss L_t reaches h_k (t = k..T), from the loss back to h_k.
+
+    The path from L_t is L_t -> o_t -> h_t -> h_{t-1} -> ... -> h_k: one path per later loss,
+    which is why dL/dh_k is a sum of T - k + 1 terms.
+    """
+    return [[f"L_{t}", f"o_{t}", *[f"h_{s}" for s in range(t, k - 1, -1)]] for t in range(k, T + 1)]
+
+
+def draw_unrolled_graph(T, ax=None, *, values=None, paths=(), path_labels=None, losses=True,
+                        edge_labels=True):
+    """Draw the unrolled graph of :func:`unrolled_graph`, optionally with values and paths.
+
+    Parameters
+    ----------
+    T : int, steps.
+    ax : matplotlib Axes, optional; a new figure when omitted.
+    values : dict, node name -> short text shown under the node (e.g. "0.336"), optional.
+    paths : sequence of node-name lists (e.g. :func:`gradient_paths`), each drawn over the graph
+        in its own colour, in the backward direction.
+    path_labels : labels of ``paths`` for a legend, optional.
+    losses : draw the loss nodes L_t.
+    edge_labels : write the weight on every edge (W_xh, W_hh, W_hy).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch
+
+    graph = unrolled_graph(T, losses)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 + 1.5 * T, 3.6 if losses else 2.8),
+                             layout="constrained")
+    for source, target, label in graph.edges:
+        (x0, y0, _), (x1, y1, _) = graph.nodes[source], graph.nodes[target]
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12,
+                                     shrinkA=15, shrinkB=15, color="0.35", lw=1.2))
+        if edge_labels and label:
+            dx, dy = (0.0, 0.13) if y0 == y1 else (0.09, 0.0)
+            ax.text((x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy, label, fontsize=8, color="0.3",
+                    ha="center" if y0 == y1 else "left", va="center")
+    for i, path in enumerate(paths):
+        colour = f"C{(i + 1) % 10}"
+        for a, b in zip(path, path[1:]):
+            (x0, y0, _), (x1, y1, _) = graph.nodes[a], graph.nodes[b]
+            offset = 0.06 * (i + 1)
+            ax.add_patch(FancyArrowPatch((x0 + offset, y0 - offset / 2), (x1 + offset, y1 - offset / 2),
+                                         arrowstyle="-|>", mutation_scale=11, shrinkA=14, shrinkB=14,
+                                         color=colour, lw=2.0, alpha=0.85))
+        if path_labels:
+            ax.plot([], [], color=colour, lw=2, label=path_labels[i])
+    for name, (x, y, label) in graph.nodes.items():
+        kind = name[0]
+        face = {"x": "#e8f0fe", "h": "#fff4d6", "o": "#e6f4ea", "L": "#fde7e7"}[kind]
+        ax.text(x, y, label, ha="center", va="center", fontsize=11, zorder=3,
+                bbox=dict(boxstyle="circle,pad=0.35", fc=face, ec="0.3", lw=1))
+        if values and name in values:
+            ax.text(x + 0.22, y - 0.22, values[name], ha="left", va="top", fontsize=8,
+                    color="0.15", zorder=4)
+    if path_labels:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.02), fontsize=8, frameon=False)
+    top = 3 if losses else 2
+    ax.set(xlim=(-0.5, T + 0.7), ylim=(-0.5, top + 0.5), aspect="equal")
+    ax.axis("off")
+    return ax.figure
+
+
+def figure_html(fig, dpi=80):
+    """A matplotlib figure as an HTML ``<img>`` with the PNG inline (for widget views), closed.
+
+    The PNG is deterministic for a given figure (no timestamp in its metadata).
+    """
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="figure" src="data:image/png;base64,{data}">'

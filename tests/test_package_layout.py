@@ -1,0 +1,49 @@
+"""The package's parts stay apart: the core imports only NumPy and itself, never the chapter
+helpers, the exercises or the datasets; importing any part pulls in no plotting or widget library."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rnnlib
+
+PACKAGE = Path(rnnlib.__file__).parent
+CORE = sorted(p for p in PACKAGE.glob("*.py") if p.name != "datasets.py")
+OUTSIDE_CORE = ("chapters", "exercises", "datasets")
+
+
+def imported_modules(path):
+    """Every module a file imports, relative imports spelled with their dots (".rnn")."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names.append("." * node.level + (node.module or ""))
+    return names
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_core_imports_only_numpy_and_the_core(path):
+    for name in imported_modules(path):
+        top = name.lstrip(".").split(".")[0]
+        if name.startswith("."):
+            assert top not in OUTSIDE_CORE, f"{path.name} imports {name}: the core must not"
+        else:
+            assert top in {"numpy", "typing", "__future__"}, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("module", ["rnnlib", "rnnlib.chapters.display", "rnnlib.chapters.fnn_vs_rnn",
+                                    "rnnlib.exercises", "rnnlib.datasets"])
+def test_importing_pulls_in_no_plotting_or_widget_library(module):
+    code = (f"import sys, {module}; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'IPython') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", f"import {module} loaded {out.stdout.strip()}"
+
+
+def test_core_namespace_holds_no_chapter_helper():
+    assert not {"chapters", "exercises", "datasets"} & set(rnnlib.__all__)
+    assert all(hasattr(rnnlib, name) for name in rnnlib.__all__)
