@@ -76,8 +76,16 @@ class _Wrong(Exception):
 
 
 def relative_error(a, b):
-    """||a - b|| / (||a|| + ||b||), 0 when both are zero."""
+    """||a - b|| / (||a|| + ||b||), 0 when both are zero; inf where only one of them is finite,
+    and NaN/inf entries compare equal only to the same NaN/inf."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    finite_a, finite_b = np.isfinite(a), np.isfinite(b)
+    if not (finite_a.all() and finite_b.all()):
+        same = np.array_equal(finite_a, finite_b) and np.array_equal(a[~finite_a], b[~finite_b],
+                                                                     equal_nan=True)
+        if not same:
+            return np.inf
+        a, b = a[finite_a], b[finite_b]
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
@@ -121,10 +129,14 @@ def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None):
         wrong = [c for c in cases if errors[c.label] > MATCH]
         if wrong:
             c = wrong[0]
-            fd = relative_error(outputs[c.label][name], c.numeric[name])
-            problems[name] = ("values", f"relative error {errors[c.label]:.2g} against the "
-                              f"reference and {fd:.2g} against finite differences (case {c.label})",
-                              wrong)
+            if not np.isfinite(outputs[c.label][name]).all():
+                detail = (f"it contains NaN or inf where the reference is finite (case "
+                          f"{c.label})")
+            else:
+                fd = relative_error(outputs[c.label][name], c.numeric[name])
+                detail = (f"relative error {errors[c.label]:.2g} against the reference and "
+                          f"{fd:.2g} against finite differences (case {c.label})")
+            problems[name] = ("values", detail, wrong)
     if not problems:
         worst = max(relative_error(outputs[c.label][n], c.numeric[n]) for c in cases for n in names)
         labels = "; ".join(c.label for c in cases)
@@ -141,7 +153,8 @@ def _call(fn, exercise, case, unpack, mistakes):
     args = copy.deepcopy(case.args)
     before = copy.deepcopy(case.args)
     try:
-        returned = fn(*args)
+        with np.errstate(all="ignore"):  # an overflow shows as inf/NaN in the outputs, not as a warning
+            returned = fn(*args)
     except Exception as exc:  # noqa: BLE001 - any failure of the learner's code is reported
         raise _Wrong(_raised(exercise, case, exc, mistakes)) from None
     changed = [i for i, (a, b) in enumerate(zip(args, before)) if not _same(a, b)]
@@ -163,9 +176,6 @@ def _call(fn, exercise, case, unpack, mistakes):
         except (TypeError, ValueError):
             raise _Wrong(f"{name} must be a NumPy array of numbers, got "
                          f"{type(value).__name__}.") from None
-        if not np.isfinite(arrays[name]).all():
-            raise _Wrong(f"{name} contains NaN or inf (case {case.label}): look for a division "
-                         f"or an uninitialised array (np.empty).")
     return arrays
 
 
@@ -194,7 +204,8 @@ def _raised(exercise, case, exc, mistakes):
 def _raises_like(mistake, case, exc):
     """True if ``mistake`` raises an exception of the same type and message on ``case``."""
     try:
-        mistake.fn(*copy.deepcopy(case.args))
+        with np.errstate(all="ignore"):
+            mistake.fn(*copy.deepcopy(case.args))
     except Exception as other:  # noqa: BLE001
         return type(other) is type(exc) and str(other) == str(exc)
     return False
@@ -215,7 +226,8 @@ def _matches(mistake, name, cases, outputs, unpack):
     """True if the learner's output ``name`` equals the mistake's on every case."""
     for case in cases:
         try:
-            theirs = np.asarray(unpack(mistake.fn(*copy.deepcopy(case.args)))[name], np.float64)
+            with np.errstate(all="ignore"):
+                theirs = np.asarray(unpack(mistake.fn(*copy.deepcopy(case.args)))[name], np.float64)
         except Exception:  # noqa: BLE001 - a mistake that cannot run on this case does not match
             return False
         mine = outputs[case.label][name]
