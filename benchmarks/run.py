@@ -12,7 +12,9 @@ import os
 import sys
 
 # One thread for every BLAS and OpenMP pool. Their sizes are read when NumPy / PyTorch are
-# imported, so this must come before those imports.
+# imported, so this must come before those imports. The notebooks section runs with the
+# environment as it was (the build's own threads).
+ORIGINAL_ENV = dict(os.environ)
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                   "VECLIB_MAXIMUM_THREADS"):
     os.environ[_variable] = "1"
@@ -52,7 +54,7 @@ RATIO_TARGETS = {(20, 1, 10, 16): 0.2, (50, 32, 32, 64): 0.7, (200, 128, 128, 25
 # ... and at least this fraction of the single-core matmul peak.
 PEAK_TARGETS = {(200, 128, 128, 256): 0.70}
 DTYPES = {"float64": np.float64, "float32": np.float32}
-SECTIONS = ("timing", "naive", "memory")
+SECTIONS = ("timing", "naive", "memory", "notebooks")
 # glibc: never give freed memory back to the OS (see README, "Page faults"); --profile only.
 KEEP_HEAP = {"MALLOC_MMAP_THRESHOLD_": str(2**32 - 1), "MALLOC_TRIM_THRESHOLD_": str(2**32 - 1)}
 
@@ -240,6 +242,14 @@ def memory_section(args):
     print(f"  for scale: one step's h_t is B*H*8 bytes = {per_step / 2**10:.0f} KiB")
 
 
+def notebooks_section(args):
+    title("Chapter notebooks: execution time against the 30 s budget (benchmarks/notebooks.py)")
+    command = [sys.executable, os.path.join(HERE, "notebooks.py")]
+    if not args.quick:
+        command += ["--repeats", "2"]
+    subprocess.run(command, env=ORIGINAL_ENV, check=True)
+
+
 def profile_section(args, peaks):
     title("Profile: where rnnlib's time goes")
     print(f"one first touch of a fresh 4 KiB page (a minor page fault) costs "
@@ -289,6 +299,8 @@ def main():
         naive_section(args)
     if "memory" in args.sections:
         memory_section(args)
+    if "notebooks" in args.sections:
+        notebooks_section(args)
     if args.profile:
         profile_section(args, peaks)
     print(f"\nLoad average at end: {machine.load_average()} (this run counts for about 1); "
