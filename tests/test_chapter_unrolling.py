@@ -379,6 +379,8 @@ def test_step_through_animation_draws_every_frame():
     html = anim.to_jshtml(default_mode="once")
     assert html.count("data:image/png;base64,") == len(frames)
     assert anim._fig.texts[0].get_text() == frames[-1].title
+    with pytest.raises(ValueError, match="dpi must be an integer >= 10, got 0"):
+        un.step_through_animation(params, x, y, dpi=0)
 
 
 # ---- the widget ------------------------------------------------------------------------------
@@ -425,6 +427,10 @@ def test_figures():
                              ylabel="size")
     assert fig.axes[0].get_ylabel() == "size" and fig.axes[0].get_yscale() == "log"
     plt.close(fig)
+    with pytest.raises(ValueError, match=r"labels\['a'\] must have shape \(N,\) = \(3,\)"):
+        un.plot_term_sizes([np.arange(3)], {"a": np.ones(2)}, "k")
+    with pytest.raises(ValueError, match="labels must be a dict with one curve per distance set"):
+        un.plot_term_sizes([np.arange(3), np.arange(3)], {"a": np.ones(3)}, "k")
 
 
 def test_importing_the_chapter_helpers_pulls_in_no_plotting_or_widget_library():

@@ -416,6 +416,7 @@ def path_terms_html(terms, digits=4):
     str : HTML
     """
     size = term_sizes(terms)
+    digits = integer("digits", digits, low=1)
     t = len(terms.dh)
     J = np.linalg.norm(terms.jacobians, ord=2, axis=(2, 3)).max(axis=1)
     rows = [(k, t - k, f"{size['dh'][k - 1]:.{digits}g}", f"{J[k - 1]:.{digits}g}",
@@ -486,10 +487,18 @@ def plot_term_sizes(distance_sets, labels, xlabel, ax=None, styles=None, ylabel=
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
+    if not isinstance(labels, dict) or len(distance_sets) != len(labels):
+        raise ValueError(f"labels must be a dict with one curve per distance set "
+                         f"({len(distance_sets)}), got {len(labels)}")
+    curves = []
+    for i, (label, sizes) in enumerate(labels.items()):
+        dims = Dims()
+        curves.append((label, dims.array(f"distance_sets[{i}]", distance_sets[i], "N"),
+                       dims.array(f"labels[{label!r}]", sizes, "N")))
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 3), layout="constrained")
     styles = styles or ["o-"] * len(labels)
-    for (label, sizes), distance, style in zip(labels.items(), distance_sets, styles):
+    for (label, distance, sizes), style in zip(curves, styles):
         ax.semilogy(distance, sizes, style, ms=3, lw=1.2, label=label)
     ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -612,6 +621,8 @@ def step_through_animation(params, x, y, h0=None, dpi=72, interval=900):
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch
 
+    dpi = integer("dpi", dpi, low=10)
+    interval = integer("interval", interval, low=1)
     frames, _ = step_through_frames(params, x, y, h0)
     T = np.shape(x)[0]
     fig = Figure(figsize=(1.2 + 1.6 * T, 3.9), dpi=dpi)
