@@ -106,6 +106,7 @@ def _backward(dh_out, caches, *, keep="sum", recurrent="before", order="reverse"
             grads = dict(step_grads)
         elif keep == "sum":
             grads = {k: grads[k] + step_grads[k] for k in RNN_KEYS}
+        # keep == "first processed": the gradients of step T, the first visited, stay
     if dx_order == "time":
         dxs.sort(key=lambda pair: pair[0])
     dx = np.stack([d for _, d in dxs])
