@@ -11,8 +11,10 @@ holds the common mistakes as code and names the one whose outputs match the lear
 One module per chapter, named like its notebook:
 
 fnn_vs_rnn   check_rnn_step_backward, check_fnn_backward (chapter 1)
+unrolling    check_unrolled_rnn (chapter 2): the unrolled forward and backward loops
 """
 from ._checker import CheckResult
 from .fnn_vs_rnn import check_fnn_backward, check_rnn_step_backward
+from .unrolling import check_unrolled_rnn
 
-__all__ = ["CheckResult", "check_rnn_step_backward", "check_fnn_backward"]
+__all__ = ["CheckResult", "check_rnn_step_backward", "check_fnn_backward", "check_unrolled_rnn"]

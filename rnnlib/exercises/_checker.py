@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import html
 import os
+import sysconfig
 import traceback
 from typing import Callable, NamedTuple
 
@@ -23,6 +24,16 @@ from .._validate import function
 # far below any real mistake (1e-2 and more).
 MATCH = 1e-6
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Where code that is not the learner's lives: rnnlib itself, installed packages, the standard
+# library. An error raised there is reported at the learner's line that led to it.
+LIBRARY = tuple({os.path.dirname(HERE), *(sysconfig.get_paths()[k] for k in ("purelib", "platlib",
+                                                                              "stdlib"))})
+# What a wrong output that is right on some cases says about those cases, unless told otherwise.
+HIDDEN_HINT = ("there the mistake happens to change nothing, e.g. a transpose of a 1 x 1 array "
+               "or a mean over B = 1")
+# What a function that changed an argument in place is told, unless told otherwise.
+IN_PLACE_HINT = ("A backward function must leave dh and the cache as they are: write "
+                 "`da = dh_t * ...`, not `dh_t *= ...`, and never assign into the cache.")
 
 
 class Case(NamedTuple):
@@ -31,7 +42,8 @@ class Case(NamedTuple):
     label: str       # e.g. "B=1, D=3, H=4", shown in messages
     args: tuple      # the arguments; every call gets a deep copy
     expected: dict   # output name -> reference array
-    numeric: dict    # output name -> the same gradient by centred finite differences
+    numeric: dict    # output name -> the same gradient by centred finite differences (only
+                     # for outputs that are gradients; a forward pass's outputs have none)
 
 
 class Mistake(NamedTuple):
@@ -90,7 +102,8 @@ def relative_error(a, b):
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
 
-def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None):
+def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None, hidden_hint=None,
+               in_place_hint=None, name="fn"):
     """Run ``fn`` on every case and judge its outputs.
 
     Parameters
@@ -102,17 +115,23 @@ def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None):
         ``ValueError`` with a plain message if the structure is wrong (wrong count, not a dict).
     mistakes : list of :class:`Mistake`.
     shape_hints : dict, output name -> what to say when its shape is wrong, optional.
+    hidden_hint : str, optional; why a mistake can leave an output right on some cases
+        (default: :data:`HIDDEN_HINT`, transposes and batch means).
+    in_place_hint : str, optional; what to say to a function that changed an argument in place
+        (default: :data:`IN_PLACE_HINT`, for a backward function).
+    name : str, the name of ``fn`` in the TypeError raised when it is not a function.
 
     Returns
     -------
     CheckResult
     """
-    function("fn", fn)
+    function(name, fn)
     shape_hints = shape_hints or {}
     outputs = {}  # case label -> {name: array}
     try:
         for case in cases:
-            outputs[case.label] = _call(fn, exercise, case, unpack, mistakes)
+            outputs[case.label] = _call(fn, exercise, case, unpack, mistakes,
+                                        in_place_hint or IN_PLACE_HINT)
     except _Wrong as wrong:
         return CheckResult(exercise, False, str(wrong))
 
@@ -132,23 +151,74 @@ def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None):
             if not np.isfinite(outputs[c.label][name]).all():
                 detail = (f"it contains NaN or inf where the reference is finite (case "
                           f"{c.label})")
-            else:
+            elif name in c.numeric:
                 fd = relative_error(outputs[c.label][name], c.numeric[name])
                 detail = (f"relative error {errors[c.label]:.2g} against the reference and "
                           f"{fd:.2g} against finite differences (case {c.label})")
+            else:
+                detail = f"relative error {errors[c.label]:.2g} against the reference (case {c.label})"
             problems[name] = ("values", detail, wrong)
     if not problems:
-        worst = max(relative_error(outputs[c.label][n], c.numeric[n]) for c in cases for n in names)
         labels = "; ".join(c.label for c in cases)
-        return CheckResult(exercise, True, (
-            f"all {len(names)} outputs ({', '.join(names)}) match the reference on {len(cases)} "
-            f"cases ({labels}); the largest relative error against finite differences is "
-            f"{worst:.1g}."))
+        outputs_match = (f"the output {names[0]} matches" if len(names) == 1 else
+                         f"all {len(names)} outputs ({', '.join(names)}) match")
+        message = f"{outputs_match} the reference on {len(cases)} cases ({labels})"
+        numeric = [relative_error(outputs[c.label][n], c.numeric[n])
+                   for c in cases for n in names if n in c.numeric]
+        if numeric:
+            message += (f"; the largest relative error against finite differences is "
+                        f"{max(numeric):.1g}")
+        return CheckResult(exercise, True, message + ".")
     return CheckResult(exercise, False, _report(exercise, cases, outputs, names, problems,
-                                                 mistakes, unpack, shape_hints))
+                                                 mistakes, unpack, shape_hints,
+                                                 hidden_hint or HIDDEN_HINT))
 
 
-def _call(fn, exercise, case, unpack, mistakes):
+def combine(exercise, results):
+    """One :class:`CheckResult` for an exercise made of several functions.
+
+    It passes when every part passes; its first line gives each part's verdict, the rest each
+    part's message.
+
+    Parameters
+    ----------
+    exercise : str, the exercise's name in messages.
+    results : list of CheckResult, one per function.
+
+    Returns
+    -------
+    CheckResult
+    """
+    verdicts = "; ".join(f"{r.exercise} {'passed' if r.passed else 'not yet'}" for r in results)
+    body = "\n\n".join(f"{r.exercise}: {r.message}" for r in results)
+    return CheckResult(exercise, all(r.passed for r in results), f"{verdicts}.\n{body}")
+
+
+def unpack_result(returned, names, signature):
+    """{name: value} from a result ``(array, ..., grads)``.
+
+    ``names`` lists the outputs in order, the gradients last as ``"grads['W_xh']"``, ...; the
+    plain names are the arrays before the dict ``grads``. Raises ValueError in plain words if the
+    result does not have the structure ``signature`` describes (e.g. "(dx_t, dh_prev, grads)").
+    """
+    count = len(names) - len([n for n in names if n.startswith("grads[")]) + 1
+    if not isinstance(returned, tuple) or len(returned) != count:
+        got = (f"a tuple of {len(returned)} values" if isinstance(returned, tuple)
+               else f"a {type(returned).__name__}")
+        raise ValueError(f"it must return {signature}, {count} values, but returned {got}.")
+    *arrays, grads = returned
+    keys = [n[len("grads['"):-2] for n in names if n.startswith("grads[")]
+    if not isinstance(grads, dict):
+        raise ValueError(f"the last returned value must be the dict grads with keys {keys}, "
+                         f"got a {type(grads).__name__}.")
+    missing = [k for k in keys if k not in grads]
+    if missing:
+        raise ValueError(f"grads has no key {missing[0]!r}; it needs {keys}.")
+    plain = [n for n in names if not n.startswith("grads[")]
+    return {**dict(zip(plain, arrays)), **{f"grads['{k}']": grads[k] for k in keys}}
+
+
+def _call(fn, exercise, case, unpack, mistakes, in_place_hint=IN_PLACE_HINT):
     """The learner's outputs on one case as {name: float array}; _Wrong on any failure."""
     args = copy.deepcopy(case.args)
     before = copy.deepcopy(case.args)
@@ -161,8 +231,7 @@ def _call(fn, exercise, case, unpack, mistakes):
     if changed:
         raise _Wrong(
             f"your function changed its argument number {changed[0] + 1} in place (case "
-            f"{case.label}).\nA backward function must leave dh and the cache as they are: "
-            f"write `da = dh_t * ...`, not `dh_t *= ...`, and never assign into the cache.")
+            f"{case.label}).\n{in_place_hint}")
     try:
         values = unpack(returned)
     except ValueError as exc:
@@ -183,7 +252,7 @@ def _raised(exercise, case, exc, mistakes):
     """A plain account of an exception raised by the learner's code, with the mistake that
     raises the same error on the same case, if one does."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not f.filename.startswith(HERE)]
+              if not f.filename.startswith(LIBRARY)]
     where = ""
     if frames:
         last = frames[-1]
@@ -236,7 +305,8 @@ def _matches(mistake, name, cases, outputs, unpack):
     return True
 
 
-def _report(exercise, cases, outputs, names, problems, mistakes, unpack, shape_hints):
+def _report(exercise, cases, outputs, names, problems, mistakes, unpack, shape_hints,
+            hidden_hint=HIDDEN_HINT):
     """The message for a failed check: each wrong output, and the mistake that explains it."""
     fits = {m.name: {n for n in names if _matches(m, n, cases, outputs, unpack)} for m in mistakes}
     # Name first the mistake that explains the most wrong outputs (ties: the one that also
@@ -249,15 +319,15 @@ def _report(exercise, cases, outputs, names, problems, mistakes, unpack, shape_h
             cause_of.update({n: m for n in covered})
             left -= covered
     right = [n for n in names if n not in problems]
-    lines = [f"{len(problems)} of {len(names)} outputs are wrong: {', '.join(problems)}."
+    lines = [f"the output {names[0]} is wrong." if len(names) == 1 else
+             f"{len(problems)} of {len(names)} outputs are wrong: {', '.join(problems)}."
              + (f" Right: {', '.join(right)}." if right else "")]
     for name, (kind, detail, wrong_cases) in problems.items():
         lines.append("")
         lines.append(f"{name}: wrong {kind}, {detail}.")
         if len(wrong_cases) < len(cases):
             good = [c.label for c in cases if c not in wrong_cases]
-            lines.append(f"  (right on {'; '.join(good)}: there the mistake happens to change "
-                         f"nothing, e.g. a transpose of a 1 x 1 array or a mean over B = 1)")
+            lines.append(f"  (right on {'; '.join(good)}: {hidden_hint})")
         mistake = cause_of.get(name)
         if mistake is not None:
             lines.append(f"  Most likely cause: {mistake.name}. {mistake.cause}")

@@ -8,36 +8,16 @@ import numpy as np
 
 from ..layers import fnn_backward, fnn_forward
 from ..rnn import rnn_step_backward, rnn_step_forward
-from ._checker import Case, Mistake, numeric_gradient, run_checks
+from ._checker import Case, Mistake, numeric_gradient, run_checks, unpack_result
 
 STEP_OUTPUTS = ("dx_t", "dh_prev", "grads['W_xh']", "grads['W_hh']", "grads['b_h']")
 FNN_OUTPUTS = ("dx", "grads['W_xh']", "grads['b_h']", "grads['W_hy']", "grads['b_y']")
 
 
-def _unpack(returned, names, signature):
-    """{name: value} from ``(array, ..., grads)``; ValueError in plain words if the shape of the
-    result is not the one ``signature`` describes."""
-    count = len(names) - len([n for n in names if n.startswith("grads[")]) + 1
-    if not isinstance(returned, tuple) or len(returned) != count:
-        got = (f"a tuple of {len(returned)} values" if isinstance(returned, tuple)
-               else f"a {type(returned).__name__}")
-        raise ValueError(f"it must return {signature}, {count} values, but returned {got}.")
-    *arrays, grads = returned
-    keys = [n[len("grads['"):-2] for n in names if n.startswith("grads[")]
-    if not isinstance(grads, dict):
-        raise ValueError(f"the last returned value must be the dict grads with keys {keys}, "
-                         f"got a {type(grads).__name__}.")
-    missing = [k for k in keys if k not in grads]
-    if missing:
-        raise ValueError(f"grads has no key {missing[0]!r}; it needs {keys}.")
-    plain = [n for n in names if not n.startswith("grads[")]
-    return {**dict(zip(plain, arrays)), **{f"grads['{k}']": grads[k] for k in keys}}
-
-
 # ---- rnn_step_backward ----------------------------------------------------------------------
 
 def _unpack_step(returned):
-    return _unpack(returned, STEP_OUTPUTS, "(dx_t, dh_prev, grads)")
+    return unpack_result(returned, STEP_OUTPUTS, "(dx_t, dh_prev, grads)")
 
 
 def _step_outputs(da, cache, **wrong):
@@ -165,7 +145,7 @@ def check_rnn_step_backward(fn):
 # ---- fnn_backward ---------------------------------------------------------------------------
 
 def _unpack_fnn(returned):
-    return _unpack(returned, FNN_OUTPUTS, "(dx, grads)")
+    return unpack_result(returned, FNN_OUTPUTS, "(dx, grads)")
 
 
 def _fnn_outputs(do, cache, da=None, **wrong):
