@@ -47,3 +47,13 @@ def test_importing_pulls_in_no_plotting_or_widget_library(module):
 def test_core_namespace_holds_no_chapter_helper():
     assert not {"chapters", "exercises", "datasets"} & set(rnnlib.__all__)
     assert all(hasattr(rnnlib, name) for name in rnnlib.__all__)
+
+
+def test_every_subpackage_is_installed():
+    """A wheel (what Colab's setup cell installs) holds every folder of rnnlib with code."""
+    from setuptools import find_packages
+
+    folders = {".".join(p.relative_to(PACKAGE.parent).parts) for p in
+               {f.parent for f in PACKAGE.rglob("*.py") if "__pycache__" not in f.parts}}
+    found = set(find_packages(str(PACKAGE.parent), include=["rnnlib", "rnnlib.*"]))
+    assert folders <= found, f"not installed (no __init__.py?): {sorted(folders - found)}"

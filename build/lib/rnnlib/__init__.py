@@ -1,0 +1,101 @@
+r"""rnnlib: the NumPy code read beside the math of the book *Recurrent Neural Networks, Executed*.
+
+Convention (used by every function, every chapter and every equation of the book)
+-------------------------------------------------------------------------------
+Dimension letters, declared once:
+
+    T  time steps        B  batch size (examples)     D  input features
+    H  hidden units      K  outputs (regression targets or classes)
+
+* **Time-major**: a sequence batch is ``x`` of shape (T, B, D); ``x[t]`` is step t.
+* **Rows are examples**: vectors are rows, so equations read ``x_t W_xh`` and the code is
+  literally ``x[t] @ W_xh``.
+
+    a_t = x_t W_xh + h_{t-1} W_hh + b_h       (B, H)
+    h_t = tanh(a_t)                          (B, H)
+    o_t = h_t W_hy + b_y                     (B, K)
+    y_hat_t = o_t (regression) or softmax(o_t) (classification)
+
+* Parameters live in a dict ``params`` with keys W_xh (D, H), W_hh (H, H), b_h (H,),
+  W_hy (H, K), b_y (K,). Gradients live in a dict with the same keys and shapes: ``grads["W_hh"]``
+  is dL/dW_hh. Everywhere, ``dX`` means dL/dX and has the shape of X.
+* Losses are per position (one example at one step), reduced by ``reduction="sum"`` (add over
+  positions) or ``"mean"`` (divide by their number); never implicitly.
+* Forward functions return ``(output, cache)``; the matching backward takes
+  ``(upstream gradient, cache)``.
+* Randomness only through a ``numpy.random.Generator`` passed in.
+
+Input checks
+------------
+Every public function checks its arguments before computing: shapes against the letters above
+(binding each letter at its first use), real numeric dtypes (integers become float64), no NaN
+or inf, no empty axes, class labels in [0, K). A bad argument raises ``ValueError`` or
+``TypeError`` naming it, the expected and the actual shape. The layer functions take
+``check=False`` (as ``scipy.linalg`` takes ``check_finite=False``) to skip that when the caller
+has checked already: ``rnn_loss`` checks the user's arrays once, then passes ``check=False`` to the
+layers it chains, whose inputs (h, o, do, dh) it made itself.
+
+The same network in other notations
+-----------------------------------
+=====================  ================================  =====================  =============================
+this book (rows)       Goodfellow et al. 2016 (columns)  Karpathy min-char-rnn  PyTorch ``nn.RNN``/``nn.Linear``
+=====================  ================================  =====================  =============================
+W_xh  (D, H)           U = W_xh^T  (H, D)                Wxh = W_xh^T           weight_ih_l0 = W_xh^T (H, D)
+W_hh  (H, H)           W = W_hh^T  (H, H)                Whh = W_hh^T           weight_hh_l0 = W_hh^T (H, H)
+b_h   (H,)             b                                 bh                     bias_ih_l0 + bias_hh_l0
+W_hy  (H, K)           V = W_hy^T  (K, H)                Why = W_hy^T           Linear.weight = W_hy^T (K, H)
+b_y   (K,)             c                                 by                     Linear.bias
+h_t   (B, H)           h^(t)  (H, 1)                     hs[t]                  output[t] (T, B, H) default
+o_t   (B, K)           o^(t)                             ys[t]                  Linear(output)[t]
+=====================  ================================  =====================  =============================
+
+cs231n's ``rnn_layers.py`` uses rows as here (Wx (D, H), Wh (H, H)) but batch-major (N, T, D).
+
+Modules
+-------
+activations  tanh, sigmoid, relu, identity with derivatives from outputs
+layers       affine layer, the feed-forward network of chapter 1
+rnn          one step and the whole sequence, forward and backward (BPTT), output layer
+losses       softmax, log-softmax, half squared error, softmax cross-entropy
+model        networks wired to a loss: ``loss, grads = rnn_loss(params, x, targets)``
+truncated    truncated BPTT in chunks of k steps: ``rnn_loss_truncated(params, x, targets, k)``
+gradcheck    centred finite differences and relative error
+optim        gradient clipping, SGD, Adam
+train        the training loop the chapters share: ``rnnlib.train(loss_and_grads, params, steps, lr=...)``
+init         random parameters from a Generator
+
+Outside the core (the core never imports them; ``import rnnlib`` needs only NumPy):
+
+datasets     toy sequence tasks generated from a Generator (``datasets.delayed_echo``)
+exercises    self-checking exercises, one module per chapter: ``exercises.check_rnn_step_backward(fn)``
+             runs the learner's function and names the mistake its outputs match
+chapters     chapter helpers, one module per chapter named like its notebook
+             (``chapters.fnn_vs_rnn``: the worked example, its tables and widget), and
+             ``chapters.display``, what the chapters share: HTML tables, the unrolled graph,
+             figures, animations, and ``interactive(view, sliders)``, the widget pattern
+             (matplotlib and ipywidgets are imported only by the functions that draw)
+"""
+from .activations import ACTIVATIONS, activation_backward, activation_forward
+from .gradcheck import check_gradients, numerical_gradient, relative_error
+from .init import init_rnn_params
+from .layers import affine_backward, affine_forward, fnn_backward, fnn_forward
+from .losses import log_softmax, mse_loss, softmax, softmax_cross_entropy
+from .model import fnn_loss, rnn_loss, rnn_predict
+from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global_norm, sgd_step
+from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
+                  rnn_step_forward)
+from .train import Training, train
+from .truncated import rnn_loss_truncated
+
+__all__ = [
+    "ACTIVATIONS", "activation_forward", "activation_backward",
+    "affine_forward", "affine_backward", "fnn_forward", "fnn_backward",
+    "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+    "output_forward", "output_backward",
+    "softmax", "log_softmax", "mse_loss", "softmax_cross_entropy",
+    "fnn_loss", "rnn_loss", "rnn_predict", "rnn_loss_truncated",
+    "numerical_gradient", "relative_error", "check_gradients",
+    "global_norm", "clip_grad_norm", "clip_grad_value", "sgd_step", "adam_init", "adam_step",
+    "init_rnn_params", "train", "Training",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,366 @@
+"""Chapter 1 (FNN vs RNN): the worked example traced value by value, the published hand
+computation it checks, and the chapter's tables and widget.
+
+The example is a one-unit feed-forward network and a one-unit RNN (D = H = K = 1, B = 1) with
+the numbers of a widely shared blog post's worked example:
+
+* FNN: x = 0.5, y = 0.8, W_xh = 0.4, b_h = 0.1, W_hy = 0.6, b_y = 0.2, ReLU;
+* RNN: x = [0.5, 0.7], y = [0.8, 0.9], W_xh = 0.5, W_hh = 0.3, b_h = 0.1, W_hy = 0.7,
+  b_y = 0.2, tanh, h_0 = 0;
+* loss 1/2 (y_hat - y)^2 summed over time steps, one SGD step with learning rate 0.1.
+
+:func:`trace_fnn` and :func:`trace_rnn` return every intermediate value as a flat dict of
+floats, computed with rnnlib's own layers, so a table, a widget or a test can show any of them.
+Key names follow the code: ``dX`` is dL/dX, ``_t`` is the time step (1-based, as in the
+equations), ``_new`` is the value after one SGD step.
+"""
+import numpy as np
+
+from ..activations import ActivationCache, activation_backward, activation_forward
+from ..layers import affine_backward, affine_forward
+from ..losses import mse_loss
+from ..optim import sgd_step
+from ..rnn import output_backward, output_forward, rnn_step_backward, rnn_step_forward
+from .display import Slider, format_number, html_table, interactive
+
+FNN_EXAMPLE = {"x": 0.5, "y": 0.8, "W_xh": 0.4, "b_h": 0.1, "W_hy": 0.6, "b_y": 0.2, "lr": 0.1}
+RNN_EXAMPLE = {"x": (0.5, 0.7), "y": (0.8, 0.9), "W_xh": 0.5, "W_hh": 0.3, "b_h": 0.1,
+               "W_hy": 0.7, "b_y": 0.2, "h0": 0.0, "lr": 0.1}
+
+# The values the blog post prints, as printed (the string keeps its precision). They are the
+# article's data, quoted so the chapter can check them; keys use this book's names (the post's
+# W_ih, W_ho, b_o are our W_xh, W_hy, b_y; its y_pred is our o; dh_out_t is dL_t/dh_t).
+ARTICLE_FNN_QUOTED = {
+    "a": "0.3", "h": "0.3", "o": "0.38", "L": "0.0882", "do": "-0.42",
+    "dW_hy": "-0.126", "dW_xh": "-0.126", "W_hy_new": "0.6126", "W_xh_new": "0.4126",
+}
+ARTICLE_RNN_QUOTED = {
+    "a_1": "0.35", "h_1": "0.337", "o_1": "0.4359", "a_2": "0.5511", "h_2": "0.500", "o_2": "0.55",
+    "L_1": "0.0613", "L_2": "0.0600", "L": "0.1213", "do_1": "-0.3641", "do_2": "-0.35",
+    "dh_out_1": "-0.2549", "dh_out_2": "-0.245", "dW_hy": "-0.122", "dW_hh": "-0.0525",
+    "W_hy_new": "0.7122", "W_hh_new": "0.30525",
+}
+
+# Why a quoted value differs from the correct one (only for values that do differ); the
+# chapter explains each at length.
+ARTICLE_CAUSES = {
+    "h_1": "rounding: tanh(a_1) rounded up, not down",
+    "o_1": "inherits h_1", "a_2": "inherits h_1", "do_1": "inherits h_1",
+    "dh_out_1": "inherits h_1",
+    "h_2": "rounding: wrong third decimal of tanh(a_2)",
+    "dh_out_2": "inherits h_2",
+    "L_1": "arithmetic slip", "L_2": "arithmetic slip",
+    "L": "sum of the wrong L_1 and L_2",
+    "dW_hy": "t = 2 term of the sum over time dropped",
+    "dW_hh": "wrong chain-rule factors",
+    "W_hy_new": "inherits dW_hy", "W_hh_new": "inherits dW_hh",
+}
+
+# Gradients and updates the article does not compute at all.
+ARTICLE_FNN_OMITTED = ("db_h", "db_y", "b_h_new", "b_y_new")
+ARTICLE_RNN_OMITTED = ("dW_xh", "db_h", "db_y", "W_xh_new", "b_h_new", "b_y_new")
+
+
+def scalar_params(**values):
+    """Parameters of a one-unit network: ``W_*`` become (1, 1) arrays, biases (1,) arrays."""
+    return {k: np.full((1, 1) if k.startswith("W") else (1,), float(v)) for k, v in values.items()}
+
+
+def scalar_sequence(values):
+    """A scalar sequence [v_1, ..., v_T] as a (T, B, D) = (T, 1, 1) array."""
+    return np.asarray(values, dtype=np.float64).reshape(-1, 1, 1)
+
+
+def _f(array):
+    """The single entry of a one-unit array as a Python float (-0.0 becomes 0.0)."""
+    return float(np.asarray(array).item()) + 0.0
+
+
+def trace_fnn(x=0.5, y=0.8, W_xh=0.4, b_h=0.1, W_hy=0.6, b_y=0.2, lr=0.1, activation="relu"):
+    """Every value of one forward pass, backward pass and SGD step of the one-unit FNN.
+
+        a = x W_xh + b_h,  h = f(a),  o = h W_hy + b_y,  L = 1/2 (o - y)^2
+        do = o - y,  dh = do W_hy,  da = dh f'(a)
+        dW_hy = h do,  db_y = do,  dW_xh = x da,  db_h = da
+
+    The same layers as :func:`rnnlib.fnn_forward` and :func:`rnnlib.fnn_backward`, spelled out
+    so that a, dh and da can be reported.
+
+    Returns
+    -------
+    trace : dict of floats: the inputs, then a, h, o, L, do, dh, da, the four gradients and the
+        four parameters after one SGD step (``W_xh_new`` ...).
+    """
+    params = scalar_params(W_xh=W_xh, b_h=b_h, W_hy=W_hy, b_y=b_y)
+    a, cache_a = affine_forward(np.array([[x]], dtype=np.float64), params["W_xh"], params["b_h"])
+    h, cache_h = activation_forward(a, activation)
+    o, cache_o = affine_forward(h, params["W_hy"], params["b_y"])
+    L, do = mse_loss(o, np.array([[y]], dtype=np.float64), reduction="sum")
+    dh, dW_hy, db_y = affine_backward(do, cache_o)
+    da = activation_backward(dh, cache_h)
+    _, dW_xh, db_h = affine_backward(da, cache_a)
+    grads = {"W_xh": dW_xh, "b_h": db_h, "W_hy": dW_hy, "b_y": db_y}
+    new = sgd_step(params, grads, lr)
+    trace = {"x": x, "y": y, "W_xh": W_xh, "b_h": b_h, "W_hy": W_hy, "b_y": b_y, "lr": lr}
+    trace.update(a=_f(a), h=_f(h), o=_f(o), L=L, do=_f(do), dh=_f(dh), da=_f(da))
+    trace.update({f"d{k}": _f(g) for k, g in grads.items()})
+    trace.update({f"{k}_new": _f(p) for k, p in new.items()})
+    return {k: float(v) for k, v in trace.items()}
+
+
+def trace_rnn(x=(0.5, 0.7), y=(0.8, 0.9), W_xh=0.5, W_hh=0.3, b_h=0.1, W_hy=0.7, b_y=0.2,
+              h0=0.0, lr=0.1, activation="tanh"):
+    """Every value of the one-unit RNN's forward pass, BPTT and one SGD step, step by step.
+
+    Forward, for t = 1..T (:func:`rnnlib.rnn_step_forward`, :func:`rnnlib.output_forward`):
+
+        a_t = x_t W_xh + h_{t-1} W_hh + b_h,  h_t = f(a_t),  o_t = h_t W_hy + b_y,
+        L_t = 1/2 (o_t - y_t)^2,  L = sum_t L_t
+
+    Backward, for t = T..1 (:func:`rnnlib.output_backward`, :func:`rnnlib.rnn_step_backward`):
+
+        do_t = o_t - y_t,  dh_out_t = do_t W_hy,  dh_rec_t = da_{t+1} W_hh (0 at t = T),
+        dh_t = dh_out_t + dh_rec_t,  da_t = dh_t f'(a_t)
+
+    and each parameter gradient is a sum over steps of per-step terms ``dW_xh_t = x_t da_t``,
+    ``dW_hh_t = h_{t-1} da_t``, ``db_h_t = da_t``, ``dW_hy_t = h_t do_t``, ``db_y_t = do_t``.
+
+    Parameters
+    ----------
+    x, y : sequences of T floats, the inputs and targets.
+    W_xh, W_hh, b_h, W_hy, b_y, h0 : floats, the one-unit parameters and initial state.
+    lr : float, the SGD learning rate.
+    activation : hidden activation, tanh by default.
+
+    Returns
+    -------
+    trace : dict of floats, in reading order: the inputs (``x_1``, ``y_1``, ..., ``h_0``,
+        parameters, ``lr``), the forward values (``a_t``, ``h_t``, ``o_t``, ``L_t``, ``L``), the
+        backward values from t = T down to 1, the per-step gradient terms, the gradients
+        (``dW_xh`` ...) and the parameters after one SGD step (``W_xh_new`` ...).
+    """
+    params = scalar_params(W_xh=W_xh, W_hh=W_hh, b_h=b_h, W_hy=W_hy, b_y=b_y)
+    xs, ys = scalar_sequence(x), scalar_sequence(y)
+    if xs.shape != ys.shape:
+        raise ValueError(f"x and y must have the same length, got {len(xs)} and {len(ys)}")
+    T = len(xs)
+    trace = {f"x_{t}": _f(xs[t - 1]) for t in range(1, T + 1)}
+    trace.update({f"y_{t}": _f(ys[t - 1]) for t in range(1, T + 1)})
+    trace.update(h_0=h0, W_xh=W_xh, W_hh=W_hh, b_h=b_h, W_hy=W_hy, b_y=b_y, lr=lr)
+
+    h, steps, outs, do = [np.array([[h0]], dtype=np.float64)], [], [], []
+    for t in range(1, T + 1):
+        a_t = xs[t - 1] @ params["W_xh"] + h[-1] @ params["W_hh"] + params["b_h"]
+        h_t, cache = rnn_step_forward(xs[t - 1], h[-1], params, activation)
+        o_t, out_cache = output_forward(h_t, params)
+        L_t, do_t = mse_loss(o_t, ys[t - 1], reduction="sum")
+        h.append(h_t), steps.append(cache), outs.append(out_cache), do.append(do_t)
+        trace.update({f"a_{t}": _f(a_t), f"h_{t}": _f(h_t), f"o_{t}": _f(o_t), f"L_{t}": L_t})
+    trace["L"] = sum(trace[f"L_{t}"] for t in range(1, T + 1))
+
+    terms, dh_rec = {}, np.zeros_like(h[0])
+    for t in range(T, 0, -1):
+        dh_out, out_grads = output_backward(do[t - 1], outs[t - 1])
+        dh_t = dh_out + dh_rec
+        da_t = activation_backward(dh_t, ActivationCache(h[t], activation))
+        trace.update({f"do_{t}": _f(do[t - 1]), f"dh_out_{t}": _f(dh_out),
+                      f"dh_rec_{t}": _f(dh_rec), f"dh_{t}": _f(dh_t), f"da_{t}": _f(da_t)})
+        _, dh_rec, step_grads = rnn_step_backward(dh_t, steps[t - 1])
+        terms[t] = {**step_grads, **out_grads}
+    keys = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+    for key in keys:
+        trace.update({f"d{key}_{t}": _f(terms[t][key]) for t in range(1, T + 1)})
+    grads = {key: sum(terms[t][key] for t in range(1, T + 1)) for key in keys}
+    trace.update({f"d{key}": _f(grads[key]) for key in keys})
+    trace.update({f"{k}_new": _f(p) for k, p in sgd_step(params, grads, lr).items()})
+    return {k: float(v) for k, v in trace.items()}
+
+
+def sweep(trace_fn, name, values, **fixed):
+    """Trace the example once per value of one input: ``{key: array over values}``.
+
+    Example: ``sweep(trace_rnn, "W_hh", np.linspace(-1, 1, 41))["dW_hh"]``.
+    """
+    traces = [trace_fn(**{**fixed, name: v}) for v in values]
+    return {key: np.array([tr[key] for tr in traces]) for key in traces[0]}
+
+
+def _decimals(text):
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def redo_rnn_from_quoted(quoted=ARTICLE_RNN_QUOTED, example=RNN_EXAMPLE):
+    """Each quoted RNN quantity recomputed with the right formula from the article's own
+    (rounded) upstream values: what the article should have written given its earlier lines.
+
+    Plain scalar arithmetic, independent of rnnlib. A quoted value that matches this but not
+    the exact value only carries an earlier slip; one that matches neither is a new mistake.
+    """
+    q = {k: float(v) for k, v in quoted.items()}
+    g = example
+    (x1, x2), (y1, y2) = g["x"], g["y"]
+    da_2 = q["dh_out_2"] * (1 - q["h_2"] ** 2)
+    da_1 = (q["dh_out_1"] + da_2 * g["W_hh"]) * (1 - q["h_1"] ** 2)
+    return {
+        "a_1": x1 * g["W_xh"] + g["h0"] * g["W_hh"] + g["b_h"],
+        "h_1": float(np.tanh(q["a_1"])),
+        "o_1": q["h_1"] * g["W_hy"] + g["b_y"],
+        "a_2": x2 * g["W_xh"] + q["h_1"] * g["W_hh"] + g["b_h"],
+        "h_2": float(np.tanh(q["a_2"])),
+        "o_2": q["h_2"] * g["W_hy"] + g["b_y"],
+        "L_1": 0.5 * (q["o_1"] - y1) ** 2,
+        "L_2": 0.5 * (q["o_2"] - y2) ** 2,
+        "L": q["L_1"] + q["L_2"],
+        "do_1": q["o_1"] - y1,
+        "do_2": q["o_2"] - y2,
+        "dh_out_1": q["do_1"] * g["W_hy"],
+        "dh_out_2": q["do_2"] * g["W_hy"],
+        "dW_hy": q["h_1"] * q["do_1"] + q["h_2"] * q["do_2"],
+        "dW_hh": g["h0"] * da_1 + q["h_1"] * da_2,
+        "W_hy_new": g["W_hy"] - g["lr"] * q["dW_hy"],
+        "W_hh_new": g["W_hh"] - g["lr"] * q["dW_hh"],
+    }
+
+
+def redo_fnn_from_quoted(quoted=ARTICLE_FNN_QUOTED, example=FNN_EXAMPLE):
+    """The FNN counterpart of :func:`redo_rnn_from_quoted` (ReLU, so h = max(a, 0))."""
+    q = {k: float(v) for k, v in quoted.items()}
+    g = example
+    relu_slope = 1.0 if q["a"] > 0 else 0.0
+    return {
+        "a": g["x"] * g["W_xh"] + g["b_h"],
+        "h": max(q["a"], 0.0),
+        "o": q["h"] * g["W_hy"] + g["b_y"],
+        "L": 0.5 * (q["o"] - g["y"]) ** 2,
+        "do": q["o"] - g["y"],
+        "dW_hy": q["h"] * q["do"],
+        "dW_xh": g["x"] * q["do"] * g["W_hy"] * relu_slope,
+        "W_hy_new": g["W_hy"] - g["lr"] * q["dW_hy"],
+        "W_xh_new": g["W_xh"] - g["lr"] * q["dW_xh"],
+    }
+
+
+def compare_with_article(trace, quoted, redone, omitted=(), causes=ARTICLE_CAUSES):
+    """One row per quoted value: the article's number beside the correct one, with a verdict.
+
+    A quoted value with d decimals *agrees* if it is the correct value rounded to d decimals
+    (within half a unit of its last digit). Otherwise it is *inherited* if it agrees with
+    ``redone`` (the right formula applied to the article's earlier, already wrong, numbers),
+    and *wrong* if it matches neither. Keys in ``omitted`` get the verdict *not given*.
+
+    Returns
+    -------
+    rows : list of dicts with keys quantity, article (str or None), correct, redone (float or
+        None), verdict, cause.
+    """
+    rows = []
+    for key, text in quoted.items():
+        value, tol = float(text), 0.5 * 10.0 ** -_decimals(text) + 1e-12
+        if abs(value - trace[key]) <= tol:
+            verdict = "agrees"
+        elif abs(value - redone[key]) <= tol:
+            verdict = "inherited"
+        else:
+            verdict = "wrong"
+        rows.append({"quantity": key, "article": text, "correct": trace[key],
+                     "redone": redone[key], "verdict": verdict,
+                     "cause": "" if verdict == "agrees" else causes.get(key, "")})
+    rows += [{"quantity": key, "article": None, "correct": trace[key], "redone": None,
+              "verdict": "not given", "cause": ""} for key in omitted]
+    return rows
+
+
+# ---- views: tables and the widget ------------------------------------------------------------
+
+# What each key of a trace means. Keys with a time step ("h_2") use STEP_MEANINGS, where
+# {t} is that step, {p} the previous one and {n} the next; keys without one use MEANINGS.
+MEANINGS = {
+    "x": "input", "y": "target", "lr": "learning rate eta",
+    "W_xh": "input-to-hidden weight", "W_hh": "hidden-to-hidden weight", "b_h": "hidden bias",
+    "W_hy": "hidden-to-output weight", "b_y": "output bias",
+    "a": "pre-activation x W_xh + b_h", "h": "hidden layer f(a)", "o": "output h W_hy + b_y",
+    "L": "loss (summed over the steps of a sequence)", "do": "dL/do = o - y",
+    "dh": "dL/dh = do W_hy", "da": "dL/da = dh f'(a)",
+    "dW_xh": "dL/dW_xh", "dW_hh": "dL/dW_hh", "db_h": "dL/db_h", "dW_hy": "dL/dW_hy",
+    "db_y": "dL/db_y",
+}
+STEP_MEANINGS = {
+    "x": "input at step {t}", "y": "target at step {t}", "h": "hidden state h_{t}",
+    "a": "pre-activation x_{t} W_xh + h_{p} W_hh + b_h", "o": "output h_{t} W_hy + b_y",
+    "L": "loss 1/2 (o_{t} - y_{t})^2", "do": "dL/do_{t} = o_{t} - y_{t}",
+    "dh_out": "dL/dh_{t} through the output: do_{t} W_hy",
+    "dh_rec": "dL/dh_{t} through the next step: da_{n} W_hh (0 at the last step)",
+    "dh": "dL/dh_{t} = dh_out_{t} + dh_rec_{t}", "da": "dL/da_{t} = dh_{t} f'(a_{t})",
+    "dW_xh": "step {t}'s term of dL/dW_xh: x_{t} da_{t}",
+    "dW_hh": "step {t}'s term of dL/dW_hh: h_{p} da_{t}",
+    "db_h": "step {t}'s term of dL/db_h: da_{t}",
+    "dW_hy": "step {t}'s term of dL/dW_hy: h_{t} do_{t}",
+    "db_y": "step {t}'s term of dL/db_y: do_{t}",
+}
+
+
+def describe(key):
+    """A short meaning of a trace key: ``describe("dh_rec_1")`` is 'dL/dh_1 through the next
+    step: da_2 W_hh'; unknown keys give ''."""
+    if key.endswith("_new"):
+        return f"{key[:-4]} after one SGD step"
+    stem, _, step = key.rpartition("_")
+    if step.isdigit() and stem in STEP_MEANINGS:
+        t = int(step)
+        return STEP_MEANINGS[stem].format(t=t, p=t - 1, n=t + 1)
+    return MEANINGS.get(key, "")
+
+
+def trace_table_html(trace, digits=4, columns=1):
+    """Every entry of a trace as an HTML table: name, meaning, value with ``digits`` decimals.
+
+    ``columns`` > 1 splits the rows into that many tables side by side (same order, read down
+    each column), which keeps a long trace on one screen.
+    """
+    rows = [(key, describe(key), format_number(value, digits)) for key, value in trace.items()]
+    per = -(-len(rows) // columns)
+    header, align = ("quantity", "meaning", "value"), ("left", "left", "right")
+    tables = [html_table(header, rows[i:i + per], align) for i in range(0, len(rows), per)]
+    if len(tables) == 1:
+        return tables[0]
+    cells = "".join(f'<div style="flex:1 1 0">{t}</div>' for t in tables)
+    return f'<div style="display:flex;gap:1.5em;align-items:flex-start">{cells}</div>'
+
+
+def comparison_table_html(rows, digits=5):
+    """The rows of :func:`compare_with_article` as an HTML table.
+
+    Column *redone* is the right formula applied to the article's own earlier numbers.
+    """
+    def num(v):
+        return "" if v is None else format_number(v, digits)
+
+    body = [(r["quantity"], r["article"] or "", num(r["correct"]), num(r["redone"]), r["verdict"],
+             r["cause"]) for r in rows]
+    header = ("quantity", "article", "correct", "redone", "verdict", "cause")
+    return html_table(header, body, ("left", "right", "right", "right", "left", "left"))
+
+
+def trace_view(x_1=RNN_EXAMPLE["x"][0], x_2=RNN_EXAMPLE["x"][1], W_xh=RNN_EXAMPLE["W_xh"],
+               W_hh=RNN_EXAMPLE["W_hh"]):
+    """The widget's view: the trace table of the worked example with these four inputs changed.
+
+    Returns :func:`trace_table_html` of :func:`trace_rnn` (4 decimals, two columns); every other
+    input is the worked example's.
+    """
+    trace = trace_rnn(**{**RNN_EXAMPLE, "x": (x_1, x_2), "W_xh": W_xh, "W_hh": W_hh})
+    return trace_table_html(trace, digits=4, columns=2)
+
+
+# The widget's sliders: name -> (start value, low, high, step); the start is the worked example.
+TRACE_SLIDERS = {
+    "x_1": Slider(RNN_EXAMPLE["x"][0], -2.0, 2.0, 0.05),
+    "x_2": Slider(RNN_EXAMPLE["x"][1], -2.0, 2.0, 0.05),
+    "W_xh": Slider(RNN_EXAMPLE["W_xh"], -2.0, 2.0, 0.05),
+    "W_hh": Slider(RNN_EXAMPLE["W_hh"], -2.0, 2.0, 0.05),
+}
+
+
+def rnn_trace_widget():
+    """Sliders for x_1, x_2, W_xh and W_hh over the live table of :func:`trace_view`."""
+    return interactive(trace_view, TRACE_SLIDERS)

@@ -1,0 +1,733 @@
+"""Chapter 2 (Unrolling in time): the recurrence as a dynamical system, the unrolled network of
+T weight copies, the T = 4 chain rule as a sum over paths, and the chapter's figures and widget.
+
+Everything follows the book's convention (rows are examples, time-major):
+
+    a_t = x_t W_xh + h_{t-1} W_hh + b_h,   h_t = f(a_t),   o_t = h_t W_hy + b_y
+    J_t = dh_t/dh_{t-1} = diag(f'(a_t)) W_hh^T        (H, H) for each example
+
+A gradient is a row: dL/dh_{t-1} = dL/dh_t J_t, which is ``(dh_t * f'(a_t)) @ W_hh.T`` in code.
+Only NumPy is imported at module level; the functions that draw import matplotlib themselves.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from .._validate import (PARAM_SHAPES, Dims, check_params, choice, forward_cache, generator,
+                         integer, params_dict, real_number)
+from ..activations import ACTIVATIONS
+from ..rnn import (OUTPUT_KEYS, RNN_KEYS, StepCache, output_forward, rnn_backward, rnn_forward,
+                   rnn_step_backward, rnn_step_forward)
+from .display import (Slider, draw_unrolled_graph, figure_html, html_table, interactive,
+                      unrolled_graph)
+
+
+def _rotation(angle):
+    """The 2 x 2 matrix that turns a row vector by ``angle`` (counter-clockwise): h @ R."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[c, s], [-s, c]])
+
+
+# The three recurrent matrices of the chapter's orbit figure (2 units, tanh, no input, no bias).
+ORBIT_REGIMES = {
+    "contracting": 0.6 * _rotation(np.pi / 5),    # every singular value 0.6: h_t -> 0
+    "oscillating": 1.3 * _rotation(np.pi / 6),    # a turn of 30 degrees, gain 1.3: a cycle
+    "saturating": np.array([[2.5, 0.0], [0.0, 2.0]]),  # gains > 1 per unit: h_t -> a corner
+}
+
+
+# ---- the recurrence as a dynamical system ----------------------------------------------------
+
+def free_orbits(W_hh, h0, T, activation="tanh"):
+    """The states of the RNN run with no input and no bias: h_t = f(h_{t-1} W_hh), t = 1..T.
+
+    Computed by :func:`rnnlib.rnn_forward` with x = 0 (D = 1), W_xh = 0 and b_h = 0.
+
+    Parameters
+    ----------
+    W_hh : (H, H)
+    h0 : (B, H), one initial state per row (one orbit each).
+    T : int >= 1, steps.
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+
+    Returns
+    -------
+    orbits : (T + 1, B, H), h_0 first, then h_1..h_T.
+    """
+    choice("activation", activation, ACTIVATIONS)
+    T = integer("T", T, low=1)
+    dims = Dims()
+    W_hh = dims.array("W_hh", W_hh, "H H")
+    h0 = dims.array("h0", h0, "B H")
+    B, H = h0.shape
+    params = {"W_xh": np.zeros((1, H)), "W_hh": W_hh, "b_h": np.zeros(H)}
+    h, _ = rnn_forward(np.zeros((T, B, 1)), params, h0, activation, check=False)
+    return np.concatenate([h0[None], h])
+
+
+def step_jacobians(h, W_hh, activation="tanh"):
+    """The Jacobian of every step, example by example: J_t = dh_t/dh_{t-1} = diag(f'(a_t)) W_hh^T.
+
+    Entry [t-1, b, i, m] is dh_t[b, i] / dh_{t-1}[b, m] (output unit i, input unit m), so a row
+    gradient travels back one step as dL/dh_{t-1} = dL/dh_t J_t. f'(a_t) is computed from the
+    output h_t, as the backward passes of rnnlib do.
+
+    Parameters
+    ----------
+    h : (T, B, H), the states h_1..h_T that the steps produced.
+    W_hh : (H, H)
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+
+    Returns
+    -------
+    J : (T, B, H, H)
+    """
+    choice("activation", activation, ACTIVATIONS)
+    dims = Dims()
+    h = dims.array("h", h, "T B H")
+    W_hh = dims.array("W_hh", W_hh, "H H")
+    slope = ACTIVATIONS[activation][1](h)            # f'(a_t), (T, B, H)
+    return slope[..., :, None] * W_hh.T              # diag(f'(a_t)) W_hh^T
+
+
+def jacobian_product_norms(J):
+    """The largest singular value of P_t = J_t J_{t-1} ... J_1 for t = 0..T (P_0 = I).
+
+    ||P_t||_2 = ||dh_t/dh_0||_2 says how strongly the initial state is still visible in h_t:
+    a change u of h_0 changes h_t by u P_t^T to first order, at most ||u|| ||P_t||_2.
+
+    Parameters
+    ----------
+    J : (T, B, H, H), from :func:`step_jacobians`.
+
+    Returns
+    -------
+    norms : (T + 1, B)
+    """
+    J = Dims().array("J", J, "T B H H")
+    T, B, H, _ = J.shape
+    product = np.broadcast_to(np.eye(H), (B, H, H))
+    norms = [np.ones(B)]
+    for t in range(T):
+        product = J[t] @ product                     # P_t = J_t P_{t-1}
+        norms.append(np.linalg.norm(product, ord=2, axis=(1, 2)))
+    return np.array(norms)
+
+
+def plot_orbits(orbits, titles, figsize=(9, 3.2)):
+    """Orbits of 2-unit networks in the plane, one panel per network.
+
+    Parameters
+    ----------
+    orbits : list of (T + 1, B, 2) arrays, from :func:`free_orbits`.
+    titles : list of str, one per panel.
+
+    Returns
+    -------
+    fig : matplotlib Figure; each initial state h_0 is a circle, each final state h_T a dot.
+    """
+    import matplotlib.pyplot as plt
+
+    if len(orbits) != len(titles):
+        raise ValueError(f"titles must have one entry per orbit array ({len(orbits)}), "
+                         f"got {len(titles)}")
+    fig, axes = plt.subplots(1, len(orbits), figsize=figsize, layout="constrained")
+    for ax, states, title in zip(np.atleast_1d(axes), orbits, titles):
+        states = Dims().array("orbits", states, "T B 2")
+        for b in range(states.shape[1]):
+            colour = f"C{b % 10}"
+            ax.plot(states[:, b, 0], states[:, b, 1], "-", color=colour, lw=0.9, alpha=0.8)
+            ax.plot(*states[0, b], "o", mfc="none", mec=colour, ms=5)
+            ax.plot(*states[-1, b], "o", color=colour, ms=4)
+        ax.add_patch(plt.Rectangle((-1, -1), 2, 2, fill=False, ls=":", ec="0.6"))
+        ax.set(title=title, xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal",
+               xlabel="$h[0]$", ylabel="$h[1]$")
+    return fig
+
+
+# ---- the unrolled network: T copies of the step, each with its own weights -------------------
+
+def unrolled_network(params, T):
+    """T independent copies of the step's weights, one parameter dict per step.
+
+    ``copies[t - 1]`` holds W_xh (D, H), W_hh (H, H) and b_h (H,) of step t, as arrays of their
+    own (changing one copy changes no other and not ``params``).
+
+    Parameters
+    ----------
+    params : dict with W_xh (D, H), W_hh (H, H), b_h (H,); other keys are ignored.
+    T : int >= 1
+
+    Returns
+    -------
+    copies : list of T dicts
+    """
+    T = integer("T", T, low=1)
+    params = check_params(params, RNN_KEYS, Dims())
+    return [{k: params[k].copy() for k in RNN_KEYS} for _ in range(T)]
+
+
+def _check_copies(copies, dims):
+    if not isinstance(copies, (list, tuple)) or not copies:
+        raise TypeError(f"copies must be a non-empty list of parameter dicts (from "
+                        f"unrolled_network), got {type(copies).__name__}")
+    checked = []
+    for t, params in enumerate(copies):
+        params_dict(params, RNN_KEYS, f"copies[{t}]")
+        checked.append({k: dims.array(f"copies[{t}]['{k}']", params[k], PARAM_SHAPES[k])
+                        for k in RNN_KEYS})
+    return checked
+
+
+def copies_forward(x, copies, h0=None, activation="tanh"):
+    """Forward pass of the unrolled network: step t runs :func:`rnnlib.rnn_step_forward` with
+    its own weights ``copies[t - 1]``, from h_0 to h_T.
+
+        h_t = f(x_t W_xh^(t) + h_{t-1} W_hh^(t) + b_h^(t)),   t = 1..T
+
+    With T equal copies this is :func:`rnnlib.rnn_forward`, written as a chain of T layers.
+
+    Parameters
+    ----------
+    x : (T, B, D)
+    copies : list of T dicts with W_xh (D, H), W_hh (H, H), b_h (H,), e.g. from
+        :func:`unrolled_network`.
+    h0 : (B, H), optional; zeros when omitted.
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+
+    Returns
+    -------
+    h : (T, B, H), h_1..h_T
+    caches : list of T StepCache, one per step, for :func:`copies_backward`.
+    """
+    choice("activation", activation, ACTIVATIONS)
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    copies = _check_copies(copies, dims)
+    if len(copies) != x.shape[0]:
+        raise ValueError(f"copies must hold one parameter dict per step, T = {x.shape[0]} "
+                         f"from x, got {len(copies)}")
+    h_prev = np.zeros((x.shape[1], dims.size["H"])) if h0 is None else dims.array("h0", h0, "B H")
+    states, caches = [], []
+    for x_t, params_t in zip(x, copies):
+        h_prev, cache = rnn_step_forward(x_t, h_prev, params_t, activation)
+        states.append(h_prev)
+        caches.append(cache)
+    return np.stack(states), caches
+
+
+def copies_backward(dh_out, caches):
+    """Backward pass of the unrolled network: one gradient dict per copy, none of them summed.
+
+        dh_t = dh_out_t + dh_next,   (dx_t, dh_next, grads^(t)) = rnn_step_backward(dh_t, cache_t)
+
+    for t = T..1, starting from dh_next = 0. ``grads[t - 1]`` is the gradient of copy t's
+    weights alone; for the RNN, whose T copies are one weight, dW = sum_t dW^(t).
+
+    Parameters
+    ----------
+    dh_out : (T, B, H), the gradient reaching each h_t from outside the chain (its output).
+    caches : the list of T step caches from :func:`copies_forward`.
+
+    Returns
+    -------
+    dx : (T, B, D)
+    dh0 : (B, H)
+    grads : list of T dicts with W_xh (D, H), W_hh (H, H), b_h (H,)
+    """
+    if not isinstance(caches, (list, tuple)) or not caches:
+        raise TypeError(f"caches must be the list of step caches returned by copies_forward, "
+                        f"got {type(caches).__name__}")
+    for t, cache in enumerate(caches):
+        forward_cache(f"caches[{t}]", cache, StepCache, "rnn_step_forward")
+    B, H = caches[0].h_t.shape
+    dh_out = Dims().bind("the caches", T=len(caches), B=B, H=H).array("dh_out", dh_out, "T B H")
+    dh_next = np.zeros((B, H))
+    dxs, grads = [None] * len(caches), [None] * len(caches)
+    for t in reversed(range(len(caches))):
+        dxs[t], dh_next, grads[t] = rnn_step_backward(dh_out[t] + dh_next, caches[t])
+    return np.stack(dxs), dh_next, grads
+
+
+def parameter_counts(T, D, H, K):
+    """How many numbers the RNN with its output layer stores, and how many T free copies of it
+    (one per step, as in the unrolled graph) would hold.
+
+        n = D H + H H + H + H K + K        (W_xh, W_hh, b_h, W_hy, b_y)
+
+    Parameters
+    ----------
+    T, D, H, K : int >= 1
+
+    Returns
+    -------
+    dict : "rnn" -> n (the same for every T), "copies" -> T n
+    """
+    T, D, H, K = (integer(name, value, low=1) for name, value in zip("TDHK", (T, D, H, K)))
+    n = D * H + H * H + H + H * K + K
+    return {"rnn": n, "copies": T * n}
+
+
+def parameter_count(params):
+    """How many numbers the parameter arrays hold: sum of their sizes.
+
+    Parameters
+    ----------
+    params : dict of arrays (any keys).
+
+    Returns
+    -------
+    int
+    """
+    params_dict(params, ())
+    return int(sum(np.size(v) for v in params.values()))
+
+
+# ---- the T = 4 chain rule: one term per path -------------------------------------------------
+
+class PathTerms(NamedTuple):
+    """The gradient of one loss L_t as a sum over the steps k = 1..t that use the weights."""
+
+    dh: np.ndarray         # (t, B, H): [k-1] is dL_t/dh_k = dL_t/dh_t J_t J_{t-1} ... J_{k+1}
+    W_xh: np.ndarray       # (t, D, H): [k-1] is x_k^T (dL_t/dh_k * f'(a_k))
+    W_hh: np.ndarray       # (t, H, H): [k-1] is h_{k-1}^T (dL_t/dh_k * f'(a_k))
+    b_h: np.ndarray        # (t, H): [k-1] is sum over the batch of dL_t/dh_k * f'(a_k)
+    jacobians: np.ndarray  # (t, B, H, H): [k-1] is J_k = diag(f'(a_k)) W_hh^T
+    slope: np.ndarray      # (t, B, H): [k-1] is f'(a_k)
+
+
+def path_terms(params, x, y, h0=None, t=None, activation="tanh"):
+    """The gradient of the single loss L_t = 1/2 ||o_t - y_t||^2 (summed over the batch) with
+    respect to the shared weights, as one term per step k = 1..t, each computed on its own:
+
+        dL_t/dh_k = dL_t/dh_t J_t J_{t-1} ... J_{k+1},     dL_t/dh_t = (o_t - y_t) W_hy^T
+        dL_t/dW_hh = sum_k h_{k-1}^T (dL_t/dh_k * f'(a_k)),  dL_t/dW_xh = sum_k x_k^T (...)
+
+    Term k is the path from L_t back to the copy of the weights used at step k. The product of
+    Jacobians is formed explicitly, matrix by matrix, for every k (no BPTT recursion), so the
+    terms can be checked against :func:`rnnlib.rnn_backward`.
+
+    Parameters
+    ----------
+    params : dict with W_xh (D, H), W_hh (H, H), b_h (H,), W_hy (H, K), b_y (K,)
+    x : (T, B, D)
+    y : (T, B, K), targets; only y_t is used.
+    h0 : (B, H), optional; zeros when omitted.
+    t : int in [1, T], optional; the loss L_t to expand (the last step T when omitted).
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+
+    Returns
+    -------
+    PathTerms (dh, W_xh, W_hh, b_h, jacobians, slope), each indexed by k - 1 for k = 1..t.
+    """
+    choice("activation", activation, ACTIVATIONS)
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
+    y = dims.array("y", y, "T B K")
+    h0 = np.zeros((x.shape[1], dims.size["H"])) if h0 is None else dims.array("h0", h0, "B H")
+    T = x.shape[0]
+    t = T if t is None else integer("t", t, low=1, high=T)
+    h, _ = rnn_forward(x[:t], params, h0, activation, check=False)
+    h_prev = np.concatenate([h0[None], h[:-1]])                  # h_0..h_{t-1}
+    J = step_jacobians(h, params["W_hh"], activation)           # J_1..J_t
+    slope = ACTIVATIONS[activation][1](h)                       # f'(a_1)..f'(a_t)
+    o_t, _ = output_forward(h[-1], params, check=False)
+    dh_t = (o_t - y[t - 1]) @ params["W_hy"].T                  # dL_t/dh_t, (B, H)
+    B, H = h0.shape
+    dh = np.empty((t, B, H))
+    product = np.broadcast_to(np.eye(H), (B, H, H))             # J_t ... J_{k+1}, I for k = t
+    for k in range(t, 0, -1):
+        dh[k - 1] = np.einsum("bi,bij->bj", dh_t, product)
+        product = product @ J[k - 1]
+    da = dh * slope                                             # dL_t/da_k, (t, B, H)
+    return PathTerms(
+        dh=dh,
+        W_xh=np.einsum("kbd,kbh->kdh", x[:t], da),
+        W_hh=np.einsum("kbi,kbh->kih", h_prev, da),
+        b_h=da.sum(axis=1),
+        jacobians=J,
+        slope=slope,
+    )
+
+
+def step_ratios(terms, W_hh):
+    """How much each step back scales the gradient, and the two bounds on it.
+
+        r_k = ||dL_t/dh_k|| / ||dL_t/dh_{k+1}|| <= ||J_{k+1}||_2 <= max_i f'(a_{k+1, i}) sigma_max(W_hh)
+
+    for k = 1..t-1 (norms over the whole (B, H) array; the spectral norm of the largest of the B
+    Jacobians). The first bound holds because dL_t/dh_k = dL_t/dh_{k+1} J_{k+1}; the second
+    because ||diag(v) A||_2 <= max |v| ||A||_2 and W_hh^T has the singular values of W_hh.
+
+    Parameters
+    ----------
+    terms : PathTerms, from :func:`path_terms`.
+    W_hh : (H, H), the recurrent weights ``terms`` were computed with.
+
+    Returns
+    -------
+    ratios : (t - 1,), r_1..r_{t-1}
+    jacobian_norms : (t - 1,), ||J_2||_2..||J_t||_2
+    slope_bounds : (t - 1,), max f'(a_2)..max f'(a_t), each times sigma_max(W_hh)
+    """
+    if not isinstance(terms, PathTerms):
+        raise TypeError(f"terms must be the PathTerms returned by path_terms, got "
+                        f"{type(terms).__name__}")
+    H = terms.dh.shape[2]
+    W_hh = Dims(H=H).array("W_hh", W_hh, "H H")
+    sizes = np.linalg.norm(terms.dh.reshape(len(terms.dh), -1), axis=1)
+    jacobian_norms = np.linalg.norm(terms.jacobians[1:], ord=2, axis=(2, 3)).max(axis=1)
+    slope_max = terms.slope[1:].reshape(len(jacobian_norms), -1).max(axis=1)
+    return sizes[:-1] / sizes[1:], jacobian_norms, slope_max * np.linalg.norm(W_hh, 2)
+
+
+def term_sizes(terms):
+    """The size (Frobenius norm) of every path term, k = 1..t.
+
+    Parameters
+    ----------
+    terms : PathTerms, from :func:`path_terms`.
+
+    Returns
+    -------
+    dict : "dh" -> (t,) ||dL_t/dh_k||, "W_hh" -> (t,), "W_xh" -> (t,), "b_h" -> (t,), the sizes
+        of the terms of each gradient.
+    """
+    if not isinstance(terms, PathTerms):
+        raise TypeError(f"terms must be the PathTerms returned by path_terms, got "
+                        f"{type(terms).__name__}")
+    t = len(terms.dh)
+    return {name: np.linalg.norm(getattr(terms, name).reshape(t, -1), axis=1)
+            for name in ("dh", "W_hh", "W_xh", "b_h")}
+
+
+def path_terms_html(terms, digits=4):
+    """The path terms as an HTML table: one row per step k, with T - k, ||dL_T/dh_k||,
+    ||J_k||_2 and the sizes (Frobenius norms) of the terms of dL_T/dW_hh and dL_T/dW_xh.
+
+    Parameters
+    ----------
+    terms : PathTerms, from :func:`path_terms`.
+    digits : int, significant digits of the sizes.
+
+    Returns
+    -------
+    str : HTML
+    """
+    size = term_sizes(terms)
+    digits = integer("digits", digits, low=1)
+    t = len(terms.dh)
+    J = np.linalg.norm(terms.jacobians, ord=2, axis=(2, 3)).max(axis=1)
+    rows = [(k, t - k, f"{size['dh'][k - 1]:.{digits}g}", f"{J[k - 1]:.{digits}g}",
+             f"{size['W_hh'][k - 1]:.{digits}g}", f"{size['W_xh'][k - 1]:.{digits}g}")
+            for k in range(1, t + 1)]
+    header = ("step k", "T - k", "|dL_T/dh_k|", "|J_k|", "|term k of dL_T/dW_hh|",
+              "|term k of dL_T/dW_xh|")
+    return html_table(header, rows, ("right",) * 6)
+
+
+def with_eigenvalues(eigenvalues, rng):
+    """A random (H, H) matrix S diag(eigenvalues) S^{-1}: its eigenvalues are the given ones.
+
+    S has standard-normal entries, so the matrix is not symmetric and its singular values differ
+    from the absolute eigenvalues (the largest singular value is at least the largest |eigenvalue|).
+
+    Parameters
+    ----------
+    eigenvalues : (H,) real, distinct.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    W : (H, H)
+    """
+    eigenvalues = Dims().array("eigenvalues", eigenvalues, "H")
+    generator("rng", rng)
+    S = rng.standard_normal((eigenvalues.size, eigenvalues.size))
+    return S @ np.diag(eigenvalues) @ np.linalg.inv(S)
+
+
+def with_singular_values(gain, H, rng):
+    """A random (H, H) matrix gain * Q with Q orthogonal: every singular value equals ``gain``.
+
+    Parameters
+    ----------
+    gain : float > 0
+    H : int >= 1
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    W : (H, H)
+    """
+    gain = real_number("gain", gain, low=0, low_open=True)
+    H = integer("H", H, low=1)
+    generator("rng", rng)
+    Q, R = np.linalg.qr(rng.standard_normal((H, H)))
+    return gain * Q * np.sign(np.diag(R))
+
+
+def plot_term_sizes(distance_sets, labels, xlabel, ax=None, styles=None, ylabel="size (norm)"):
+    """Sizes of gradient terms against their distance in steps, on a log scale.
+
+    Parameters
+    ----------
+    distance_sets : list of (N,) arrays, the distances (e.g. T - k) of each curve.
+    labels : dict, legend label -> (N,) array of sizes (norms), one per distance set, in order.
+    xlabel : str
+    ax : matplotlib Axes, optional.
+    styles : list of matplotlib format strings, optional.
+    ylabel : str
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    if not isinstance(labels, dict) or len(distance_sets) != len(labels):
+        raise ValueError(f"labels must be a dict with one curve per distance set "
+                         f"({len(distance_sets)}), got {len(labels)}")
+    curves = []
+    for i, (label, sizes) in enumerate(labels.items()):
+        dims = Dims()
+        curves.append((label, dims.array(f"distance_sets[{i}]", distance_sets[i], "N"),
+                       dims.array(f"labels[{label!r}]", sizes, "N")))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3), layout="constrained")
+    styles = styles or ["o-"] * len(labels)
+    for (label, distance, sizes), style in zip(curves, styles):
+        ax.semilogy(distance, sizes, style, ms=3, lw=1.2, label=label)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, loc="best")
+    return ax.figure
+
+
+# ---- the step-through animation --------------------------------------------------------------
+
+class StepFrame(NamedTuple):
+    """One frame of :func:`step_through_animation`."""
+
+    title: str      # what is computed in this frame (matplotlib mathtext)
+    values: dict    # node name ("x_1", "h_0", "h_1", "o_1", "L_1", ...) -> its value, as text
+    grads: dict     # node name -> the gradient of the loss there ("dh -0.310"), as text
+    paths: list     # node-name lists, each in the direction the value flows, to highlight
+
+
+def step_through_frames(params, x, y, h0=None):
+    """The frames of a forward pass, then the backward pass, of a one-unit RNN over the graph.
+
+    One unit (B = D = H = K = 1), tanh, squared-error losses L_t = 1/2 (o_t - y_t)^2, L = sum L_t.
+
+        forward, t = 1..T:   h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h), o_t = h_t W_hy + b_y, L_t
+        backward, t = T..1:  do_t = o_t - y_t,  dh_t = do_t W_hy^T + da_{t+1} W_hh^T,
+                             da_t = dh_t (1 - h_t^2)
+
+    Forward, h_t, o_t and L_t appear one frame each; backward, one frame per step shows do_t and
+    dh_t with the two paths into h_t; the last frame gives dW_hh = sum_t h_{t-1} da_t.
+
+    Parameters
+    ----------
+    params : dict with W_xh, W_hh, W_hy of shape (1, 1), b_h, b_y of shape (1,)
+    x : (T, 1, 1)
+    y : (T, 1, 1)
+    h0 : (1, 1), optional; zeros when omitted.
+
+    Returns
+    -------
+    frames : list of :class:`StepFrame`, 3 T + T + 2 of them.
+    shown : dict of floats: every value shown (h_t, o_t, L_t, do_t, dh_t, da_t) and the gradients
+        dW_xh, dW_hh, db_h, dW_hy, db_y (sums over the steps).
+    """
+    dims = Dims().bind("a one-unit network", B=1, D=1, H=1, K=1)
+    x = dims.array("x", x, "T B D")
+    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
+    y = dims.array("y", y, "T B K")
+    h0 = np.zeros((1, 1)) if h0 is None else dims.array("h0", h0, "B H")
+    T = x.shape[0]
+    w = {k: float(v.item()) for k, v in params.items()}
+    xs, ys = [None] + [float(v) for v in x.ravel()], [None] + [float(v) for v in y.ravel()]
+    h = [float(h0.item())] + [float(v) for v in rnn_forward(x, params, h0, check=False)[0].ravel()]
+    o = [None] + [h[t] * w["W_hy"] + w["b_y"] for t in range(1, T + 1)]
+    L = [None] + [0.5 * (o[t] - ys[t]) ** 2 for t in range(1, T + 1)]
+    shown = {**{f"h_{t}": h[t] for t in range(T + 1)}, **{f"o_{t}": o[t] for t in range(1, T + 1)},
+             **{f"L_{t}": L[t] for t in range(1, T + 1)}}
+
+    values = {"h_0": f"{h[0]:.3f}", **{f"x_{t}": f"{xs[t]:.2f}" for t in range(1, T + 1)}}
+    grads = {}
+    frames = [StepFrame("forward: the inputs $x_t$ and $h_0$ are given", dict(values), {}, [])]
+    for t in range(1, T + 1):
+        values[f"h_{t}"] = f"{h[t]:.3f}"
+        frames.append(StepFrame(
+            rf"forward: $h_{t} = \tanh(x_{t} W_{{xh}} + h_{t - 1} W_{{hh}} + b_h)$",
+            dict(values), {}, [[f"h_{t - 1}", f"h_{t}"], [f"x_{t}", f"h_{t}"]]))
+        values[f"o_{t}"] = f"{o[t]:.3f}"
+        frames.append(StepFrame(rf"forward: $o_{t} = h_{t} W_{{hy}} + b_y$", dict(values), {},
+                                [[f"h_{t}", f"o_{t}"]]))
+        values[f"L_{t}"] = f"{L[t]:.4f}"
+        frames.append(StepFrame(rf"forward: $L_{t} = \frac{{1}}{{2}}(o_{t} - y_{t})^2$",
+                                dict(values), {}, [[f"o_{t}", f"L_{t}"]]))
+
+    da_next, sums = 0.0, dict.fromkeys(("W_xh", "W_hh", "b_h", "W_hy", "b_y"), 0.0)
+    for t in range(T, 0, -1):
+        do = o[t] - ys[t]
+        dh = do * w["W_hy"] + da_next * w["W_hh"]
+        da = dh * (1 - h[t] ** 2)
+        sums["W_hy"] += h[t] * do
+        sums["b_y"] += do
+        sums["W_xh"] += xs[t] * da
+        sums["W_hh"] += h[t - 1] * da
+        sums["b_h"] += da
+        shown.update({f"do_{t}": do, f"dh_{t}": dh, f"da_{t}": da})
+        grads.update({f"o_{t}": f"do {do:+.3f}", f"h_{t}": f"dh {dh:+.3f}"})
+        paths = [[f"L_{t}", f"o_{t}", f"h_{t}"]] + ([[f"h_{t + 1}", f"h_{t}"]] if t < T else [])
+        later = (rf" + \mathrm{{d}}a_{t + 1} W_{{hh}}^\top$" if t < T
+                 else "$ (no step after it)")
+        frames.append(StepFrame(
+            rf"backward: $\mathrm{{d}}h_{t} = \mathrm{{d}}o_{t} W_{{hy}}^\top" + later,
+            dict(values), dict(grads), paths))
+        da_next = da
+    shown.update({f"d{k}": v for k, v in sums.items()})
+    frames.append(StepFrame(
+        rf"backward done: $\mathrm{{d}}W_{{hh}} = \sum_t h_{{t-1}}^\top \mathrm{{d}}a_t = "
+        rf"{sums['W_hh']:.4f}$", dict(values), dict(grads), []))
+    return frames, shown
+
+
+def step_through_animation(params, x, y, h0=None, dpi=72, interval=900):
+    """:func:`step_through_frames` as a matplotlib animation over the unrolled graph.
+
+    The graph (:func:`rnnlib.chapters.display.draw_unrolled_graph`) is drawn once and kept as a
+    background image; each frame draws only what changes: the values (below right of a node),
+    the gradients (above right), the edges the frame computes along (in red, in the direction
+    the value flows) and the title. The figure is made without pyplot, so a notebook shows only
+    the animation (``anim.to_jshtml()``).
+
+    Parameters
+    ----------
+    params, x, y, h0 : as for :func:`step_through_frames` (one unit, T steps).
+    dpi : int, resolution of the frames (keep it low: every frame is stored in the page).
+    interval : int, milliseconds between frames.
+
+    Returns
+    -------
+    anim : matplotlib.animation.FuncAnimation
+    """
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch
+
+    dpi = integer("dpi", dpi, low=10)
+    interval = integer("interval", interval, low=1)
+    frames, _ = step_through_frames(params, x, y, h0)
+    T = np.shape(x)[0]
+    fig = Figure(figsize=(1.2 + 1.6 * T, 3.9), dpi=dpi)
+    canvas = FigureCanvasAgg(fig)
+    # Animation.save draws each frame once for the file and once more through draw_idle, which
+    # on this canvas (no window) draws at once: the second drawing is wasted work.
+    canvas.draw_idle = lambda *args, **kwargs: None
+    graph_ax = fig.add_axes((0.01, 0.01, 0.98, 0.88))
+    draw_unrolled_graph(T, graph_ax)
+    canvas.draw()
+    background = np.asarray(canvas.buffer_rgba()).copy()
+    where, limits = graph_ax.get_position(), (graph_ax.get_xlim(), graph_ax.get_ylim())
+    fig.clear()
+    image_ax = fig.add_axes((0, 0, 1, 1))
+    image_ax.imshow(background, interpolation="none")
+    image_ax.set_axis_off()
+    ax = fig.add_axes(where, xlim=limits[0], ylim=limits[1], facecolor="none")
+    ax.set_axis_off()
+    nodes = unrolled_graph(T).nodes
+    title = fig.suptitle("", fontsize=10, y=0.97)
+    drawn = []
+
+    def draw(i):
+        for artist in drawn:
+            artist.remove()
+        drawn.clear()
+        frame = frames[i]
+        title.set_text(frame.title)
+        for path in frame.paths:
+            for source, target in zip(path, path[1:]):
+                (x0, y0, _), (x1, y1, _) = nodes[source], nodes[target]
+                drawn.append(ax.add_patch(FancyArrowPatch(
+                    (x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=13, shrinkA=14,
+                    shrinkB=14, color="#c62828", lw=2.4, alpha=0.8)))
+        for texts, dy, va, colour in ((frame.values, -0.22, "top", "0.1"),
+                                      (frame.grads, 0.2, "bottom", "#c62828")):
+            for name, text in texts.items():
+                x_node, y_node, _ = nodes[name]
+                drawn.append(ax.text(x_node + 0.22, y_node + dy, text, ha="left", va=va,
+                                     fontsize=8, color=colour))
+        return drawn
+
+    return FuncAnimation(fig, draw, frames=len(frames), interval=interval, blit=False)
+
+
+# ---- the widget -----------------------------------------------------------------------------
+
+# The sizes of the chapter's delayed-echo network, which the widget counts: D = K = 1, H = 8.
+WIDGET_SIZES = {"D": 1, "H": 8, "K": 1}
+
+
+def _widget_check(T):
+    """Whether T copies reproduce rnn_forward and the summed copy gradients rnn_backward's."""
+    rng = np.random.default_rng(T)
+    D, H = WIDGET_SIZES["D"], WIDGET_SIZES["H"]
+    params = {"W_xh": rng.standard_normal((D, H)), "W_hh": rng.standard_normal((H, H)) / np.sqrt(H),
+              "b_h": 0.1 * rng.standard_normal(H)}
+    x, h0 = rng.standard_normal((T, 2, D)), 0.5 * rng.standard_normal((2, H))
+    dh_out = rng.standard_normal((T, 2, H))
+    h, cache = rnn_forward(x, params, h0)
+    h_copies, caches = copies_forward(x, unrolled_network(params, T), h0)
+    _, _, grads = rnn_backward(dh_out, cache)
+    _, _, copy_grads = copies_backward(dh_out, caches)
+    same_h = np.abs(h - h_copies).max() <= 1e-12
+    same_grads = all(np.abs(grads[k] - sum(g[k] for g in copy_grads)).max()
+                     <= 1e-12 * (1 + np.abs(grads[k]).max()) for k in RNN_KEYS)
+    return bool(same_h), bool(same_grads)
+
+
+def unrolled_view(T=3):
+    """The widget's view: the RNN unrolled over T steps, drawn, and what it holds, as text.
+
+    The table gives T, the copies of each weight in the graph, the numbers the RNN stores (the
+    same for every T) against the numbers T independent copies would hold, and whether, for a
+    random sequence of length T, the T copies reproduce :func:`rnnlib.rnn_forward` and the sum
+    of their gradients :func:`rnnlib.rnn_backward` (to round-off, 1e-12).
+
+    Parameters
+    ----------
+    T : int in [1, 12]
+
+    Returns
+    -------
+    str : HTML, the figure (an inline PNG) above the table.
+    """
+    T = integer("T", T, low=1, high=12)
+    D, H, K = WIDGET_SIZES["D"], WIDGET_SIZES["H"], WIDGET_SIZES["K"]
+    counts = parameter_counts(T, D, H, K)
+    same_h, same_grads = _widget_check(T)
+    rows = [
+        ("time steps T", T),
+        ("copies of W_xh, of W_hh and of W_hy in the unrolled graph", f"{T} each"),
+        (f"numbers the RNN stores (D = {D}, H = {H}, K = {K})", f"{counts['rnn']}, for every T"),
+        ("numbers T independent copies would hold", f"{T} x {counts['rnn']} = {counts['copies']}"),
+        ("T copies give rnn_forward's states h_1..h_T", "yes" if same_h else "NO"),
+        ("sum of the T copies' gradients = rnn_backward's", "yes" if same_grads else "NO"),
+    ]
+    figure = figure_html(draw_unrolled_graph(T), dpi=72)
+    return (f'<div class="rnn-unrolled-view">{figure}'
+            f'{html_table(("quantity", "value"), rows, ("left", "right"))}</div>')
+
+
+UNROLLED_SLIDERS = {"T": Slider(3, 1, 8, 1)}
+
+
+def unrolled_widget():
+    """A slider for T over the live view of :func:`unrolled_view`."""
+    return interactive(unrolled_view, UNROLLED_SLIDERS)

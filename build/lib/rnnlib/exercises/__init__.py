@@ -1,0 +1,20 @@
+"""Self-checking exercises: each ``check_*`` runs the learner's function and says what is wrong.
+
+A checker calls the learner's function on several cases (shapes where a missing transpose or a
+missing sum over the batch hides, B = 1 and H = 1, and shapes where it shows), compares every
+output with the reference and with centred finite differences, and returns a
+:class:`CheckResult`: ``.passed``, ``.message`` in plain words (which output is wrong, its
+expected and actual shape, the relative error, the most likely cause). In a notebook it shows as
+a short HTML report; ``print`` gives the text. The causes are found by computation: each checker
+holds the common mistakes as code and names the one whose outputs match the learner's.
+
+One module per chapter, named like its notebook:
+
+fnn_vs_rnn   check_rnn_step_backward, check_fnn_backward (chapter 1)
+unrolling    check_unrolled_rnn (chapter 2): the unrolled forward and backward loops
+"""
+from ._checker import CheckResult
+from .fnn_vs_rnn import check_fnn_backward, check_rnn_step_backward
+from .unrolling import check_unrolled_rnn
+
+__all__ = ["CheckResult", "check_rnn_step_backward", "check_fnn_backward", "check_unrolled_rnn"]

@@ -1,0 +1,108 @@
+"""Whole networks wired to a loss: ``loss, grads = *_loss(params, x, targets, ...)``.
+
+These are the functions to hand to :func:`rnnlib.check_gradients` and to a training loop.
+"""
+import numpy as np
+
+from ._validate import Dims, check_params, choice, params_dict
+from .activations import ACTIVATIONS
+from .layers import FNN_KEYS, fnn_backward, fnn_forward
+from .losses import REDUCTIONS, mse_loss, softmax_cross_entropy
+from .rnn import OUTPUT_KEYS, RNN_KEYS, output_backward, output_forward, rnn_backward, rnn_forward
+
+LOSSES = {"mse": mse_loss, "cross_entropy": softmax_cross_entropy}
+
+
+def _check_choices(loss, reduction):
+    choice("loss", loss, LOSSES)
+    choice("reduction", reduction, REDUCTIONS)
+
+
+def _targets(targets, loss, letters, dims):
+    """``targets`` checked against ``letters`` (e.g. "T B K"); class indices drop the K."""
+    if loss == "cross_entropy":
+        return dims.labels("targets", targets, letters.rsplit(" ", 1)[0])
+    return dims.array("targets", targets, letters)
+
+
+def _check_rnn_inputs(x, params, h0, targets, loss, target_letters):
+    """The user's arrays of an RNN loss, checked once and against each other (see rnn_loss)."""
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
+    h0 = None if h0 is None else dims.array("h0", h0, "B H")
+    return x, params, h0, _targets(targets, loss, target_letters, dims)
+
+
+def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="relu"):
+    """Loss and gradients of the feed-forward network :func:`rnnlib.fnn_forward`.
+
+    Parameters
+    ----------
+    params : dict with W_xh (D, H), b_h (H,), W_hy (H, K), b_y (K,)
+    x : (B, D)
+    targets : (B, K) floats for ``loss="mse"``; (B,) class indices for ``"cross_entropy"``.
+    loss : {"mse", "cross_entropy"}
+    reduction : {"sum", "mean"}, over the B examples.
+    activation : hidden activation.
+
+    Returns
+    -------
+    loss : float
+    grads : dict with the keys and shapes of ``params``
+    """
+    _check_choices(loss, reduction)
+    params_dict(params, FNN_KEYS)
+    o, cache = fnn_forward(x, params, activation)
+    targets = _targets(targets, loss, "B K", Dims().bind("x", B=o.shape[0]).bind("W_hy", K=o.shape[1]))
+    value, do = LOSSES[loss](o, targets, reduction)
+    return value, fnn_backward(do, cache)[1]
+
+
+def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
+             h0=None, activation="tanh"):
+    """Loss and gradients (by BPTT) of the RNN with its output layer.
+
+        h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   o_t = h_t W_hy + b_y,   L = sum or mean of L_t
+
+    ``outputs="all"`` is many-to-many (an output and a target at every step);
+    ``outputs="last"`` is many-to-one (only o_T = h_T W_hy + b_y has a target).
+
+    Parameters
+    ----------
+    params : dict with W_xh (D, H), W_hh (H, H), b_h (H,), W_hy (H, K), b_y (K,)
+    x : (T, B, D)
+    targets : for ``outputs="all"``: (T, B, K) floats (mse) or (T, B) class indices
+        (cross_entropy); for ``outputs="last"``: (B, K) or (B,).
+    loss : {"mse", "cross_entropy"}
+    reduction : {"sum", "mean"}, over the positions that have a target.
+    outputs : {"all", "last"}
+    h0 : (B, H), optional; zeros when omitted.
+    activation : hidden activation, tanh by default.
+
+    Returns
+    -------
+    loss : float
+    grads : dict with the keys and shapes of ``params``
+    """
+    choice("outputs", outputs, ("all", "last"))
+    _check_choices(loss, reduction)
+    choice("activation", activation, ACTIVATIONS)
+    # The user's arrays are checked here, once; h, o, do and dh are made below and need no check.
+    x, params, h0, targets = _check_rnn_inputs(x, params, h0, targets, loss,
+                                               "T B K" if outputs == "all" else "B K")
+    h, rnn_cache = rnn_forward(x, params, h0, activation, check=False)
+    o, out_cache = output_forward(h if outputs == "all" else h[-1], params, check=False)
+    value, do = LOSSES[loss](o, targets, reduction, check=False)
+    dh_out, out_grads = output_backward(do, out_cache, check=False)
+    if outputs == "last":
+        dh_last, dh_out = dh_out, np.zeros_like(h)
+        dh_out[-1] = dh_last
+    rnn_grads = rnn_backward(dh_out, rnn_cache, check=False)[2]
+    return value, {**rnn_grads, **out_grads}
+
+
+def rnn_predict(params, x, *, outputs="all", h0=None, activation="tanh"):
+    """Outputs o of the RNN with its output layer: (T, B, K) for ``"all"``, (B, K) for ``"last"``."""
+    h, _ = rnn_forward(x, params, h0, activation)
+    return output_forward(h if choice("outputs", outputs, ("all", "last")) == "all" else h[-1], params)[0]
