@@ -380,3 +380,19 @@ def test_integer_inputs_become_float64():
         assert out.dtype == np.float64
         np.testing.assert_array_equal(out, expected)
     assert rnnlib.activation_forward(np.array([True, False]), "identity")[0].dtype == np.float64
+
+
+def test_train_reports_an_overflowing_step_and_checks_what_loss_and_grads_returns():
+    params = {"w": np.array([1.0, 2.0])}
+
+    def square(p):
+        return float(np.sum(p["w"] ** 2)), {"w": 2 * p["w"]}
+
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match=re.escape(
+            "params['w'] after step 1 contains NaN or inf (first at index (0,): -inf): lr = 1e+308 times a finite "
+            "gradient overflowed; lower lr")):
+        rnnlib.train(square, params, 3, lr=1e308)
+    with pytest.raises(ValueError, match=re.escape(
+            "grads['w'] (returned by loss_and_grads) must have the shape of params['w'] (2,), got shape (3,)")):
+        rnnlib.train(lambda p: (square(p)[0], {"w": np.ones(3)}), params, 3, lr=0.1)
+    assert np.array_equal(params["w"], [1.0, 2.0])
