@@ -527,12 +527,11 @@ class params(Spec):
     good dict's); ``exact``: no other key allowed; ``perturbable``: each entry must be a writeable
     float64 ndarray (the gradient checks perturb them in place)."""
 
-    def __init__(self, value, *, letters=None, required=None, exact=False, perturbable=False,
-                 empty_ok=False):
+    def __init__(self, value, *, letters=None, required=None, exact=False, perturbable=False):
         self.value = {k: np.asarray(v, dtype=np.float64) for k, v in value.items()}
         self.letter_map = letters if letters is not None else PARAM_SHAPES
         self.required = list(self.value) if required is None else list(required)
-        self.exact, self.perturbable, self.empty_ok = exact, perturbable, empty_ok
+        self.exact, self.perturbable = exact, perturbable
 
     def letters(self):
         return [l for k in self.value for l in self.letter_map.get(k, "").split()]
@@ -552,9 +551,8 @@ class params(Spec):
             spec = self.letter_map.get(key, "...")
             for b in _array_families(label, entry, spec, bound if key in self.letter_map else set()):
                 out.append(Bad(f"{key}: {b.label}", {**good, key: b.value}, b.names))
-            if self.exact or key in self.letter_map:
-                if spec == "...":
-                    out.append(Bad(f"{key}: one more axis", {**good, key: entry[None]}, (label,)))
+            if self.exact and spec == "...":
+                out.append(Bad(f"{key}: one more axis", {**good, key: entry[None]}, (label,)))
             if self.perturbable:
                 out += [Bad(f"{key}: float32", {**good, key: entry.astype(np.float32)}, (label, "float64")),
                         Bad(f"{key}: list", {**good, key: entry.tolist()}, (label,)),
@@ -675,9 +673,10 @@ GRADCHECK_RETURNS = {
     "a nan loss later": (lambda r: (math.nan, r[1]), ("params['W_xh'][0, 0]",), 3),
     "only the loss later": (lambda r: r[0], (), 5),
     "an array loss later": (lambda r: (np.ones(2), r[1]), ("params['W_xh'][0, 1]",), 4)}
-TRAIN_RETURNS = {label: (result, names, 2) for label, (result, names) in {
-    **LOSS_RETURNS, "a wrong-shape gradient": (lambda r: (r[0], {**r[1], "W": np.ones(3)}), ("W",)),
-    "grads without W_hh": (lambda r: (r[0], _without(r[1], "b")), ("b",))}.items()}
+TRAIN_RETURNS = {label: (result, names, 2) for label, (result, names) in {   # (keys W and b)
+    **{k: v for k, v in LOSS_RETURNS.items() if "W_hh" not in v[1]},
+    "a wrong-shape gradient": (lambda r: (r[0], {**r[1], "W": np.ones(3)}), ("W",)),
+    "grads without b": (lambda r: (r[0], _without(r[1], "b")), ("b",))}.items()}
 
 
 # ---- the table: every public function, one spec per argument -----------------------------------
@@ -738,7 +737,7 @@ SIGNATURES = {
                                 b=arr(GRADS["W"], "R C", allow_empty=True)),
     rnnlib.check_gradients: dict(
         loss_and_grads=func(_loss, raise_at=5, returns=GRADCHECK_RETURNS),
-        params=params(P, letters={}, perturbable=True, empty_ok=True), eps=num(1e-6, low=0, low_open=True)),
+        params=params(P, letters={}, perturbable=True), eps=num(1e-6, low=0, low_open=True)),
     # clipping, optimizers, initialisation, training
     rnnlib.global_norm: dict(grads=params(GRADS, letters={}, required=())),
     rnnlib.clip_grad_norm: dict(grads=params(GRADS, letters={}, required=()),
@@ -1097,6 +1096,32 @@ def test_every_argument_has_a_spec():
         takes_kwargs = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
         extra = {n for n, s in entry.items() if n not in plain and s.passed}
         assert takes_kwargs or not extra, f"{key}: specs for arguments it does not take: {extra}"
+
+
+def test_the_checks_fail_a_function_that_breaks_the_rules():
+    """check_bad itself: an unnamed argument, an internal error, a changed argument all fail."""
+    entry = {"params": params(GRADS, letters={}), "lr": num(0.1, low=0)}
+    bad = Bad("str", "0.1", ("lr",))
+
+    def unnamed(params, lr):
+        raise ValueError("bad learning rate")
+
+    def internal(params, lr):
+        raise TypeError("lr: operands could not be broadcast together with shapes (2,) (3,)")
+
+    def key_error(params, lr):
+        raise KeyError("lr")
+
+    def mutates(params, lr):
+        params["W"][0, 0] = 0.0
+        raise ValueError("lr must be a real number")
+
+    for broken in (unnamed, internal, mutates):
+        with pytest.raises(AssertionError):
+            check_bad(broken, entry, "lr", bad)
+    with pytest.raises(KeyError):
+        check_bad(key_error, entry, "lr", bad)
+    check_bad(lambda params, lr: rnnlib.sgd_step(params, params, lr), entry, "lr", bad)
 
 
 def test_census():
