@@ -347,6 +347,8 @@ def function(name, value):
 
 # The shape of every parameter, in the dimension letters of the package docstring.
 PARAM_SHAPES = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hy": "H K", "b_y": "K"}
+# ... and its name in messages, as the caller wrote it (made once: checks run on every call).
+PARAM_NAMES = {key: f"params[{key!r}]" for key in PARAM_SHAPES}
 
 
 def check_params(params, keys, dims):
@@ -355,7 +357,7 @@ def check_params(params, keys, dims):
     Messages name each array as the caller wrote it: ``params['W_hh']``.
     """
     params_dict(params, keys)
-    return {key: dims.array(f"params[{key!r}]", params[key], PARAM_SHAPES[key]) for key in keys}
+    return {key: dims.array(PARAM_NAMES[key], params[key], PARAM_SHAPES[key]) for key in keys}
 
 
 def params_dict(params, keys, name="params", what="a dict of arrays"):
