@@ -27,13 +27,43 @@ Dimension letters, declared once:
 
 Input checks
 ------------
-Every public function checks its arguments before computing: shapes against the letters above
-(binding each letter at its first use), real numeric dtypes (integers become float64), no NaN
-or inf, no empty axes, class labels in [0, K). A bad argument raises ``ValueError`` or
-``TypeError`` naming it, the expected and the actual shape. The layer functions take
-``check=False`` (as ``scipy.linalg`` takes ``check_finite=False``) to skip that when the caller
-has checked already: ``rnn_loss`` checks the user's arrays once, then passes ``check=False`` to the
-layers it chains, whose inputs (h, o, do, dh) it made itself.
+Every public function, core and chapter helper alike, checks its arguments once, at its entry,
+before computing anything (O(size of the arguments)):
+
+1. A bad argument raises ``ValueError`` or ``TypeError`` whose message names it as the signature
+   spells it (a dict entry as ``params['W_hh']``, ``grads['b_h']``, ``state['m']``), says what
+   was expected and what came: never a KeyError, IndexError or AttributeError, a NumPy broadcast
+   or ufunc message, nor a name the caller never wrote.
+2. Choices (``activation``, ``loss``, ``reduction``, ``outputs``, ...) given anything else, of
+   any type (a list, None, an int), get one message: "must be one of [...]".
+3. A backward function refuses any cache but its own forward's ("cache must be the cache
+   returned by rnn_step_forward, got ..."). Caches are small NamedTuples (``StepCache``,
+   ``RNNCache``, ``OutputCache``, ``AffineCache``, ``FNNCache``, ``ActivationCache``):
+   ``cache.h_prev`` reads better than ``cache[1]``, and they still unpack like tuples.
+4. Numbers (``lr``, ``max_norm``, ``eps``, ``beta1``, ``k``, ``D``, ``axis``, ...) are real,
+   finite scalars in range: learning rates >= 0, betas in [0, 1), step sizes and ``eps`` > 0
+   (PyTorch's optimizers refuse less), sizes integers >= 1 and never a bool, an axis an integer
+   the array has. ``dtype`` is a floating-point type.
+5. Arrays are real (integers and bools become float64), finite, non-empty, with the shapes of
+   the letters above (each letter bound at its first use; class labels in [0, K)). The
+   optimizers and clipping check their dicts the same way, with the keys and shapes of
+   ``params``; a NaN or inf gradient raises, naming ``grads['W_hh']`` and its first bad index,
+   and says how to keep training from diverging (lower the learning rate, clip). Adam's state
+   holds ``m``, ``v`` (>= 0) and a step count ``t`` >= 0.
+6. The gradient checks put every perturbed entry back, also when the function raises; they
+   refuse an ``eps`` that is not finite and positive, a function that returns a non-scalar or
+   non-finite value (naming the entry being perturbed), gradients that lack a key, and float32
+   or float16 arrays (a step of 1e-6 is lost in their rounding; see :mod:`rnnlib.gradcheck`).
+7. Overflow from finite inputs is not a bad argument: it gives inf/NaN as NumPy does, or a clear
+   error naming the caller's argument. So a function that chains layers checks the caller's
+   arrays once and runs the layers with ``check=False`` (as ``scipy.linalg`` takes
+   ``check_finite=False``): ``rnn_loss`` checks x, params, h0 and targets, then passes
+   ``check=False`` to the layers it chains, whose inputs (h, o, do, dh) it made itself.
+8. Nothing is changed: no call modifies its arguments, whether it succeeds or fails (a
+   ``Generator`` passed in is drawn from, as its purpose is).
+
+tests/test_bad_input_property.py feeds bad arguments of each kind to every public function and
+checks rules 1-6 and 8 for each; tests/test_validation.py holds the overflow cases of rule 7.
 
 The same network in other notations
 -----------------------------------

@@ -88,29 +88,44 @@ def as_float_array(name, value):
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric array, could not convert it: {exc}") from None
+        why = ("its nested sequences have different lengths" if "inhomogeneous" in str(exc)
+               else str(exc))
+        raise TypeError(f"{name} must be a numeric array, could not convert it: {why} "
+                        f"(got {_describe(value)})") from None
     if arr.dtype.kind in "iub":
         return arr.astype(np.float64)
     if arr.dtype.kind != "f":
-        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+        raise TypeError(f"{name} must be a real numeric array, got {_array_description(value, arr)}")
     return arr
 
 
-def check_finite(name, arr):
-    """Raise ValueError naming the first NaN or inf entry of ``arr``."""
+def _array_description(value, arr):
+    """What came instead of a numeric array: its dtype, and for a non-array its type."""
+    if isinstance(value, np.ndarray):
+        return f"dtype {arr.dtype}"
+    if arr.ndim == 0:
+        return _describe(value)
+    return f"{_describe(value)} (dtype {arr.dtype})"
+
+
+def check_finite(name, arr, hint=""):
+    """Raise ValueError naming the first NaN or inf entry of ``arr``; ``hint`` ends the message."""
     if not np.isfinite(arr).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"{name} contains NaN or inf (first at index {bad}: {arr[bad]})")
+        raise ValueError(f"{name} contains NaN or inf (first at index {bad}: {arr[bad]}){hint}")
 
 
-def integer_array(name, value):
-    """Convert ``value`` to an ndarray of integers (class indices); anything else is a TypeError."""
+def integer_array(name, value, what="class indices"):
+    """Convert ``value`` to an ndarray of integers (``what``: class indices); anything else is a
+    TypeError."""
     try:
         arr = np.asarray(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an integer array of class indices, could not convert it: {exc}") from None
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an integer array of {what}, could not convert "
+                        f"{_describe(value)}") from None
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be an integer array of class indices, got dtype {arr.dtype}")
+        raise TypeError(f"{name} must be an integer array of {what}, got "
+                        f"{_array_description(value, arr)}")
     return arr
 
 
@@ -141,15 +156,118 @@ def choice(name, value, allowed):
     Any other value, of any type (a list, None, an int), gets the same message.
     """
     if not (isinstance(value, str) and value in allowed):
-        raise ValueError(f"{name} must be one of {sorted(allowed)}, got {value!r}")
+        raise ValueError(f"{name} must be one of {sorted(allowed)}, got {_short(value)}")
     return value
+
+
+def flag(name, value):
+    """Return ``value`` as a bool if it is True or False (a NumPy bool too); anything else is a TypeError.
+
+    A truthy string or None would silently mean True or False, so neither is accepted.
+    """
+    if value is True or value is False or isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+
+
+def text(name, value):
+    """Return ``value`` if it is a str."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {_describe(value)}")
+    return value
+
+
+def float_dtype(name, value):
+    """Return ``np.dtype(value)`` if it is a floating-point type (np.float64, "float32", ...)."""
+    try:
+        dtype = None if value is None else np.dtype(value)
+    except (TypeError, ValueError):
+        dtype = None
+    if dtype is None or dtype.kind != "f":
+        raise TypeError(f"{name} must be a floating-point dtype such as np.float64 or np.float32, "
+                        f"got {_short(value)}")
+    return dtype
+
+
+def axis(name, value, ndim, of):
+    """Return ``value`` as an int if it is an axis of an array ``of`` with ``ndim`` axes."""
+    value = integer(name, value)
+    if not -ndim <= value < ndim:
+        raise ValueError(f"{name} must be an axis of {of}, an integer in [{-ndim}, {ndim - 1}] "
+                         f"({of} has {ndim} axes), got {value}")
+    return value
+
+
+def number_sequence(name, value, *, length=None):
+    """Return ``value`` as a 1-D float64 array of finite numbers, non-empty (or of ``length``)."""
+    arr = None if isinstance(value, (str, bytes, dict, set)) else as_float_array(name, value)
+    if arr is None or arr.ndim != 1:
+        raise TypeError(f"{name} must be a sequence of numbers (a list, tuple or 1-D array), "
+                        f"got {_describe(value)}")
+    if arr.size == 0 or (length is not None and arr.size != length):
+        want = "at least one number" if length is None else f"{length} numbers"
+        raise ValueError(f"{name} must hold {want}, got {arr.size}")
+    check_finite(name, arr)
+    return arr
+
+
+def number_dict(name, value, *, keys=(), finite=True):
+    """``{key: float}`` from the dict ``value`` of real numbers, keyed by str, holding ``keys``.
+
+    Each entry is checked by :func:`real_number` under the name ``name['key']``; with
+    ``finite=False`` NaN and inf are allowed (a display shows them as they are).
+    """
+    params_dict(value, keys, name, "a dict of numbers")
+    checked = {}
+    for key, entry in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"{name} must have str keys, got the key {_short(key)}")
+        label = f"{name}[{key!r}]"
+        if finite:
+            checked[key] = real_number(label, entry)
+        elif isinstance(entry, (bool, np.bool_)) or not isinstance(entry, (int, float, np.integer,
+                                                                           np.floating)):
+            raise TypeError(f"{label} must be a real number, got {_describe(entry)}")
+        else:
+            checked[key] = float(entry)
+    return checked
+
+
+def array_dict(name, value, *, like=None, like_name="params", finite=True, hint="", where=""):
+    """``{key: float array}`` from the dict ``value``, each entry checked and named ``name['key']``.
+
+    Entries become float arrays (integers float64) as in :meth:`Dims.array`; with ``finite``,
+    NaN and inf are refused (``hint`` ends that message). With ``like`` (a dict already checked),
+    ``value`` must have exactly its keys and each entry its shape. Empty arrays are allowed.
+    ``where`` follows each entry's name in messages, e.g. " (returned by loss_and_grads)".
+    """
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict of arrays, got {_describe(value)}")
+    if like is not None and value.keys() != like.keys():
+        missing = [k for k in like if k not in value]
+        extra = [k for k in value if k not in like]
+        raise ValueError(
+            f"{name} must have the keys of {like_name} {sorted(like, key=str)}, got "
+            f"{sorted(value, key=str)}" + (f"; missing {missing}" if missing else "")
+            + (f"; unexpected {extra}" if extra else ""))
+    checked = {}
+    for key, entry in value.items():
+        label = f"{name}[{key!r}]{where}"
+        arr = as_float_array(label, entry)
+        if like is not None and arr.shape != like[key].shape:
+            raise ValueError(f"{label} must have the shape of {like_name}[{key!r}] "
+                             f"{like[key].shape}, got shape {arr.shape}")
+        if finite:
+            check_finite(label, arr, hint)
+        checked[key] = arr
+    return checked
 
 
 def forward_cache(name, value, cache_type, forward):
     """Return ``value`` if it is a ``cache_type``, the cache that ``forward`` returns."""
     if not isinstance(value, cache_type):
         raise TypeError(
-            f"{name} must be the cache returned by {forward} (a {cache_type.__name__} tuple), "
+            f"{name} must be the cache returned by {forward} (its {cache_type.__name__}), "
             f"got {_describe(value)}"
         )
     return value
@@ -161,10 +279,15 @@ def _describe(value):
     shape = getattr(value, "shape", None)
     if isinstance(shape, tuple):
         return f"{kind} of shape {shape}"
-    if isinstance(value, (tuple, list, dict)):
+    if isinstance(value, (tuple, list, dict, set)):
         return f"{kind} of length {len(value)}"
+    return f"{kind} {_short(value)}"
+
+
+def _short(value):
+    """``repr(value)``, cut to 40 characters."""
     text = repr(value)
-    return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def real_number(name, value, *, low=None, high=None, low_open=False, high_open=False):
@@ -173,6 +296,8 @@ def real_number(name, value, *, low=None, high=None, low_open=False, high_open=F
     ``low``/``high`` bound it (``low_open``/``high_open`` exclude the bound itself). A bool,
     a string, None or an array is a TypeError; NaN, inf or a value out of range a ValueError.
     """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
                                                                      np.floating)):
         raise TypeError(f"{name} must be a real number, got {_describe(value)}")
@@ -208,7 +333,7 @@ def generator(name, value):
     if not isinstance(value, np.random.Generator):
         raise TypeError(
             f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)), "
-            f"got {type(value).__name__}"
+            f"got {_describe(value)}"
         )
     return value
 
@@ -222,36 +347,47 @@ def function(name, value):
 
 # The shape of every parameter, in the dimension letters of the package docstring.
 PARAM_SHAPES = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hy": "H K", "b_y": "K"}
+# ... and its name in messages, as the caller wrote it (made once: checks run on every call).
+PARAM_NAMES = {key: f"params[{key!r}]" for key in PARAM_SHAPES}
 
 
 def check_params(params, keys, dims):
-    """``{key: params[key]}`` for each key, checked against :data:`PARAM_SHAPES` with ``dims``."""
+    """``{key: params[key]}`` for each key, checked against :data:`PARAM_SHAPES` with ``dims``.
+
+    Messages name each array as the caller wrote it: ``params['W_hh']``.
+    """
     params_dict(params, keys)
-    return {key: dims.array(key, params[key], PARAM_SHAPES[key]) for key in keys}
+    return {key: dims.array(PARAM_NAMES[key], params[key], PARAM_SHAPES[key]) for key in keys}
 
 
-def params_dict(params, keys, name="params"):
-    """Raise a clear error if ``params`` is not a dict holding every key in ``keys``."""
+def params_dict(params, keys, name="params", what="a dict of arrays"):
+    """Raise a clear error if ``params`` is not a dict (``what``) holding every key in ``keys``."""
     if not isinstance(params, dict):
-        raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
+        raise TypeError(f"{name} must be {what}, got {_describe(params)}")
     missing = [k for k in keys if k not in params]
     if missing:
         raise ValueError(f"{name} is missing {missing}; it needs {list(keys)}")
 
 
-def loss_and_grads_result(name, result, keys):
+def loss_and_grads_result(name, result, keys, where=""):
     """Return ``(float(loss), grads)`` from what the function ``name`` returned.
 
     It must be a pair: a real scalar loss and a dict holding a gradient for every key in
-    ``keys`` (the keys of the parameters it was given).
+    ``keys`` (the keys of the parameters it was given). ``where`` ends each message, e.g.
+    " (called with params['W_hh'][0, 1] + eps)".
     """
     if not (isinstance(result, tuple) and len(result) == 2):
-        raise TypeError(
-            f"{name} must return a pair (loss, grads) as rnnlib.rnn_loss does, got {_describe(result)}"
-        )
+        raise TypeError(f"{name} must return a pair (loss, grads) as rnnlib.rnn_loss does, got "
+                        f"{_describe(result)}{where}")
     loss, grads = result
     if np.ndim(loss) != 0 or not isinstance(np.asarray(loss).item(), (int, float)) \
             or isinstance(loss, (bool, np.bool_)):
-        raise TypeError(f"{name} must return a real scalar loss first, got {_describe(loss)}")
-    params_dict(grads, keys, f"the grads returned by {name}")
+        raise TypeError(f"{name} must return a real scalar loss first, got {_describe(loss)}{where}")
+    if not isinstance(grads, dict):
+        raise TypeError(f"{name} must return a dict of gradients second (grads['W_hh'] is "
+                        f"dL/dW_hh), got {_describe(grads)}{where}")
+    missing = [k for k in keys if k not in grads]
+    if missing:
+        raise ValueError(f"{name} must return a gradient for every key of params "
+                         f"{list(keys)}; the grads it returned are missing {missing}{where}")
     return float(loss), grads

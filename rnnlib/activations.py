@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import Dims, choice, forward_cache, same_shape
+from ._validate import Dims, choice, flag, forward_cache, same_shape
 
 
 def _sigmoid(a, out=None):
@@ -65,7 +65,7 @@ def activation_forward(a, name="tanh", *, check=True):
     cache : ActivationCache (z, name), what :func:`activation_backward` needs.
     """
     choice("name", name, ACTIVATIONS)
-    if check:
+    if flag("check", check):
         a = Dims().array("a", a, "...")
     z = ACTIVATIONS[name][0](a)
     return z, ActivationCache(z, name)
@@ -86,7 +86,7 @@ def activation_backward(dz, cache, *, check=True):
     -------
     da : array, shape of z
     """
-    if check:
+    if flag("check", check):
         forward_cache("cache", cache, ActivationCache, "activation_forward")
         dz = same_shape("dz", dz, cache.z.shape, "z")
     z, name = cache

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import Dims, check_params, choice, forward_cache, same_shape
+from ._validate import Dims, check_params, choice, flag, forward_cache, same_shape
 from .activations import ACTIVATIONS, ActivationCache, activation_backward, activation_forward
 
 FNN_KEYS = ("W_xh", "b_h", "W_hy", "b_y")
@@ -45,7 +45,7 @@ def affine_forward(x, W, b, *, check=True):
     out : (..., M)
     cache : AffineCache (x, W), what :func:`affine_backward` needs.
     """
-    if check:
+    if flag("check", check):
         dims = Dims()
         x, W, b = dims.array("x", x, "... D"), dims.array("W", W, "D M"), dims.array("b", b, "M")
     return x @ W + b, AffineCache(x, W)
@@ -70,7 +70,7 @@ def affine_backward(dout, cache, *, check=True):
     dW : (D, M)
     db : (M,)
     """
-    if check:
+    if flag("check", check):
         forward_cache("cache", cache, AffineCache, "affine_forward")
     x, W = cache
     if check:
@@ -80,7 +80,7 @@ def affine_backward(dout, cache, *, check=True):
     return dout @ W.T, x_rows.T @ dout_rows, dout_rows.sum(axis=0)
 
 
-def fnn_forward(x, params, activation="relu"):
+def fnn_forward(x, params, activation="relu", *, check=True):
     """One-hidden-layer feed-forward network (chapter 1).
 
         h = f(x W_xh + b_h)                      (B, H)
@@ -94,6 +94,8 @@ def fnn_forward(x, params, activation="relu"):
     x : (B, D)
     params : dict with W_xh (D, H), b_h (H,), W_hy (H, K), b_y (K,)
     activation : {"relu", "tanh", "sigmoid", "identity"}
+    check : bool
+        Check x and the parameters first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
@@ -102,9 +104,10 @@ def fnn_forward(x, params, activation="relu"):
     cache : FNNCache, what :func:`fnn_backward` needs; ``cache.h`` is the hidden layer (B, H).
     """
     choice("activation", activation, ACTIVATIONS)
-    dims = Dims()
-    x = dims.array("x", x, "B D")
-    params = check_params(params, FNN_KEYS, dims)
+    if flag("check", check):
+        dims = Dims()
+        x = dims.array("x", x, "B D")
+        params = check_params(params, FNN_KEYS, dims)
     # checked above, so the layers run with check=False (an overflow gives inf as NumPy does)
     a, affine_h = affine_forward(x, params["W_xh"], params["b_h"], check=False)
     h, act = activation_forward(a, activation, check=False)
@@ -112,7 +115,7 @@ def fnn_forward(x, params, activation="relu"):
     return o, FNNCache(h, affine_h, act, affine_y)
 
 
-def fnn_backward(do, cache):
+def fnn_backward(do, cache, *, check=True):
     """Backward of :func:`fnn_forward`.
 
         dh = do W_hy^T,  da = dh * f'(a),  dW_hy = h^T do,  db_y = sum_B do,
@@ -123,15 +126,18 @@ def fnn_backward(do, cache):
     do : (B, K)
         Upstream gradient dL/do.
     cache : from :func:`fnn_forward`.
+    check : bool
+        Check ``cache`` and ``do`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     dx : (B, D)
     grads : dict with the keys and shapes of ``params``.
     """
-    forward_cache("cache", cache, FNNCache, "fnn_forward")
-    h, W_hy = cache.affine_y
-    do = same_shape("do", do, h.shape[:-1] + W_hy.shape[1:], "o")
+    if flag("check", check):
+        forward_cache("cache", cache, FNNCache, "fnn_forward")
+        h, W_hy = cache.affine_y
+        do = same_shape("do", do, h.shape[:-1] + W_hy.shape[1:], "o")
     dh, dW_hy, db_y = affine_backward(do, cache.affine_y, check=False)
     da = activation_backward(dh, cache.act, check=False)
     dx, dW_xh, db_h = affine_backward(da, cache.affine_h, check=False)

@@ -10,7 +10,7 @@ The last axis (K outputs or classes) is always summed inside a position's loss.
 """
 import numpy as np
 
-from ._validate import Dims, choice, labels_array, same_shape
+from ._validate import Dims, axis as check_axis, choice, flag, labels_array, same_shape
 
 REDUCTIONS = ("sum", "mean")
 
@@ -23,12 +23,14 @@ def softmax(logits, axis=-1):
     Parameters
     ----------
     logits : (..., K)
+    axis : int, an axis of ``logits`` (the last by default).
 
     Returns
     -------
     p : (..., K), non-negative, summing to 1 along ``axis``.
     """
     logits = Dims().array("logits", logits, "... K")
+    axis = check_axis("axis", axis, logits.ndim, "logits")
     e = np.exp(logits - logits.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -39,15 +41,17 @@ def log_softmax(logits, axis=-1, *, check=True):
     Parameters
     ----------
     logits : (..., K)
+    axis : int, an axis of ``logits`` (the last by default).
     check : bool
-        Check ``logits`` first (see :mod:`rnnlib`, "Input checks").
+        Check ``logits`` and ``axis`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
     log_p : (..., K)
     """
-    if check:
+    if flag("check", check):
         logits = Dims().array("logits", logits, "... K")
+        axis = check_axis("axis", axis, logits.ndim, "logits")
     shifted = logits - logits.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -77,7 +81,7 @@ def mse_loss(y_pred, y, reduction="sum", *, check=True):
     loss : float
     dy_pred : (..., K)
     """
-    if check:
+    if flag("check", check):
         y_pred = Dims().array("y_pred", y_pred, "... K")
         y = same_shape("y", y, y_pred.shape, "y_pred")
     scale = 1.0 / _positions(y_pred.shape[:-1], reduction)
@@ -107,7 +111,7 @@ def softmax_cross_entropy(logits, labels, reduction="sum", *, check=True):
     loss : float
     dlogits : (..., K)
     """
-    if check:
+    if flag("check", check):
         logits = Dims().array("logits", logits, "... K")
         labels = labels_array("labels", labels, logits.shape[-1], logits.shape[:-1])
     scale = 1.0 / _positions(logits.shape[:-1], reduction)

@@ -4,7 +4,7 @@ These are the functions to hand to :func:`rnnlib.check_gradients` and to a train
 """
 import numpy as np
 
-from ._validate import Dims, check_params, choice, params_dict
+from ._validate import Dims, check_params, choice
 from .activations import ACTIVATIONS
 from .layers import FNN_KEYS, fnn_backward, fnn_forward
 from .losses import REDUCTIONS, mse_loss, softmax_cross_entropy
@@ -52,11 +52,16 @@ def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="rel
     grads : dict with the keys and shapes of ``params``
     """
     _check_choices(loss, reduction)
-    params_dict(params, FNN_KEYS)
-    o, cache = fnn_forward(x, params, activation)
-    targets = _targets(targets, loss, "B K", Dims().bind("x", B=o.shape[0]).bind("W_hy", K=o.shape[1]))
-    value, do = LOSSES[loss](o, targets, reduction)
-    return value, fnn_backward(do, cache)[1]
+    choice("activation", activation, ACTIVATIONS)
+    # The user's arrays are checked here, once; the layers run with check=False, so an overflow
+    # from finite inputs gives inf/NaN as NumPy does instead of an error about o or do.
+    dims = Dims()
+    x = dims.array("x", x, "B D")
+    params = check_params(params, FNN_KEYS, dims)
+    targets = _targets(targets, loss, "B K", dims)
+    o, cache = fnn_forward(x, params, activation, check=False)
+    value, do = LOSSES[loss](o, targets, reduction, check=False)
+    return value, fnn_backward(do, cache, check=False)[1]
 
 
 def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
@@ -103,6 +108,18 @@ def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
 
 
 def rnn_predict(params, x, *, outputs="all", h0=None, activation="tanh"):
-    """Outputs o of the RNN with its output layer: (T, B, K) for ``"all"``, (B, K) for ``"last"``."""
-    h, _ = rnn_forward(x, params, h0, activation)
-    return output_forward(h if choice("outputs", outputs, ("all", "last")) == "all" else h[-1], params)[0]
+    """Outputs o of the RNN with its output layer: (T, B, K) for ``"all"``, (B, K) for ``"last"``.
+
+        h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   o_t = h_t W_hy + b_y
+
+    Parameters are those of :func:`rnn_loss` without the targets: params (all five arrays),
+    x (T, B, D), outputs {"all", "last"}, h0 (B, H) or None, activation.
+    """
+    choice("outputs", outputs, ("all", "last"))
+    choice("activation", activation, ACTIVATIONS)
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
+    h0 = None if h0 is None else dims.array("h0", h0, "B H")
+    h, _ = rnn_forward(x, params, h0, activation, check=False)
+    return output_forward(h if outputs == "all" else h[-1], params, check=False)[0]

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import Dims, check_params, choice, forward_cache, same_shape
+from ._validate import Dims, check_params, choice, flag, forward_cache, same_shape
 from .activations import ACTIVATIONS
 from .layers import AffineCache, affine_backward, affine_forward
 
@@ -46,7 +46,7 @@ class OutputCache(NamedTuple):
     W_hy: np.ndarray    # (H, K)
 
 
-def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
+def rnn_step_forward(x_t, h_prev, params, activation="tanh", *, check=True):
     """One time step: h_t = f(x_t W_xh + h_prev W_hh + b_h).
 
     Parameters
@@ -56,6 +56,8 @@ def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
         The previous hidden state h_{t-1}.
     params : dict with W_xh (D, H), W_hh (H, H), b_h (H,); other keys are ignored.
     activation : {"tanh", "sigmoid", "relu", "identity"}
+    check : bool
+        Check x_t, h_prev and the parameters first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
@@ -63,15 +65,17 @@ def rnn_step_forward(x_t, h_prev, params, activation="tanh"):
     cache : StepCache, what :func:`rnn_step_backward` needs.
     """
     choice("activation", activation, ACTIVATIONS)
-    dims = Dims()
-    x_t = dims.array("x_t", x_t, "B D")
-    W_xh, W_hh, b_h = check_params(params, RNN_KEYS, dims).values()
-    h_prev = dims.array("h_prev", h_prev, "B H")
+    if flag("check", check):
+        dims = Dims()
+        x_t = dims.array("x_t", x_t, "B D")
+        params = check_params(params, RNN_KEYS, dims)
+        h_prev = dims.array("h_prev", h_prev, "B H")
+    W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
     h_t = ACTIVATIONS[activation][0](x_t @ W_xh + h_prev @ W_hh + b_h)
     return h_t, StepCache(x_t, h_prev, h_t, W_xh, W_hh, activation)
 
 
-def rnn_step_backward(dh_t, cache):
+def rnn_step_backward(dh_t, cache, *, check=True):
     """Backward of :func:`rnn_step_forward`.
 
         da = dh_t * f'(a)
@@ -83,6 +87,8 @@ def rnn_step_backward(dh_t, cache):
         dL/dh_t, the total: everything that flows into h_t, from the output at t and from
         step t+1.
     cache : from :func:`rnn_step_forward`.
+    check : bool
+        Check ``cache`` and ``dh_t`` first (see :mod:`rnnlib`, "Input checks").
 
     Returns
     -------
@@ -90,9 +96,10 @@ def rnn_step_backward(dh_t, cache):
     dh_prev : (B, H)
     grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
     """
-    x_t, h_prev, h_t, W_xh, W_hh, activation = forward_cache(
-        "cache", cache, StepCache, "rnn_step_forward")
-    dh_t = same_shape("dh_t", dh_t, h_t.shape, "h_t")
+    if flag("check", check):
+        forward_cache("cache", cache, StepCache, "rnn_step_forward")
+        dh_t = same_shape("dh_t", dh_t, cache.h_t.shape, "h_t")
+    x_t, h_prev, h_t, W_xh, W_hh, activation = cache
     da = dh_t * ACTIVATIONS[activation][1](h_t)
     grads = {"W_xh": x_t.T @ da, "W_hh": h_prev.T @ da, "b_h": da.sum(axis=0)}
     return da @ W_xh.T, da @ W_hh.T, grads
@@ -123,7 +130,7 @@ def rnn_forward(x, params, h0=None, activation="tanh", *, check=True):
     cache : RNNCache, what :func:`rnn_backward` needs.
     """
     f = ACTIVATIONS[choice("activation", activation, ACTIVATIONS)][0]
-    if check:
+    if flag("check", check):
         dims = Dims()
         x = dims.array("x", x, "T B D")
         params = check_params(params, RNN_KEYS, dims)
@@ -174,6 +181,7 @@ def rnn_backward(dh_out, cache, *, check=True):
     dh0 : (B, H)
     grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
     """
+    check = flag("check", check)
     if check:
         forward_cache("cache", cache, RNNCache, "rnn_forward")
     x, h0, h, W_xh, W_hh, activation = cache
@@ -217,7 +225,7 @@ def output_forward(h, params, *, check=True):
     o : (..., K)
     cache : OutputCache, what :func:`output_backward` needs.
     """
-    if check:
+    if flag("check", check):
         dims = Dims()
         h = dims.array("h", h, "... H")
         params = check_params(params, OUTPUT_KEYS, dims)
@@ -241,6 +249,7 @@ def output_backward(do, cache, *, check=True):
     dh : (..., H)
     grads : dict with W_hy (H, K), b_y (K,)
     """
+    check = flag("check", check)
     if check:
         forward_cache("cache", cache, OutputCache, "output_forward")
     h, W_hy = cache

@@ -9,7 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import choice, function, integer, loss_and_grads_result, params_dict, real_number
+from ._validate import (array_dict, check_finite, choice, flag, function, integer,
+                        loss_and_grads_result, real_number)
 from .optim import adam_init, adam_step, clip_grad_norm, global_norm, sgd_step
 
 OPTIMIZERS = ("sgd", "adam")
@@ -33,7 +34,7 @@ def train(loss_and_grads, params, steps, *, lr, optimizer="sgd", max_norm=None,
     ----------
     loss_and_grads : callable, ``loss_and_grads(params) -> (loss, grads)``, e.g.
         ``lambda p: rnnlib.rnn_loss(p, x, targets)``.
-    params : dict of arrays, left unchanged.
+    params : dict of finite arrays, left unchanged.
     steps : int >= 0
     lr : float >= 0, the learning rate.
     optimizer : {"sgd", "adam"}; Adam with its default betas and eps (:func:`rnnlib.adam_step`).
@@ -45,21 +46,27 @@ def train(loss_and_grads, params, steps, *, lr, optimizer="sgd", max_norm=None,
     -------
     Training (params, losses, grad_norms, path, diverged). If the loss or a gradient becomes
     NaN or inf at step s, training stops there: ``diverged == s``, ``losses[s]`` is that loss,
-    and ``params`` are those of step s, the last finite ones.
+    and ``params`` are those of step s, the last finite ones. A step whose finite gradient times
+    ``lr`` overflows the parameters raises a ValueError naming lr (it cannot be reported as a
+    loss: the loss function would refuse those parameters).
     """
     function("loss_and_grads", loss_and_grads)
-    params_dict(params, ())
+    checked = array_dict("params", params)
+    if any(checked[k] is not p for k, p in params.items()):
+        params = checked    # lists or integer arrays converted; else the caller's dict is path[0]
     steps = integer("steps", steps, low=0)
     lr = real_number("lr", lr, low=0)
     choice("optimizer", optimizer, OPTIMIZERS)
     if max_norm is not None:
         max_norm = real_number("max_norm", max_norm, low=0, low_open=True)
-    if not isinstance(keep_path, bool):
-        raise TypeError(f"keep_path must be True or False, got {keep_path!r}")
+    keep_path = flag("keep_path", keep_path)
     state = adam_init(params) if optimizer == "adam" else None
     losses, norms, path, diverged = [], [], [params] if keep_path else [], -1
     for s in range(steps + 1):
         loss, grads = loss_and_grads_result("loss_and_grads", loss_and_grads(params), params)
+        # only the gradients of params; NaN/inf is the divergence handled below
+        grads = array_dict("grads", {k: grads[k] for k in params}, like=params, finite=False,
+                           where=" (returned by loss_and_grads)")
         losses.append(loss)
         finite = np.isfinite(loss) and all(np.isfinite(g).all() for g in grads.values())
         if not finite:
@@ -74,6 +81,9 @@ def train(loss_and_grads, params, steps, *, lr, optimizer="sgd", max_norm=None,
             params = sgd_step(params, grads, lr)
         else:
             params, state = adam_step(params, grads, state, lr=lr)
+        for k, p in params.items():
+            check_finite(f"params[{k!r}] after step {s + 1}", p,
+                         f": lr = {lr} times a finite gradient overflowed; lower lr")
         if keep_path:
             path.append(params)
     return Training(params, np.array(losses), np.array(norms), path, diverged)

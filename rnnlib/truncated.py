@@ -5,9 +5,7 @@ Truncated BPTT runs the forward pass over the whole sequence but backpropagates 
 k steps only: memory then grows with k, and the gradient leaves out the paths that cross a chunk
 boundary.
 """
-import numpy as np
-
-from ._validate import choice
+from ._validate import choice, integer
 from .activations import ACTIVATIONS
 from .losses import REDUCTIONS
 from .model import LOSSES, _check_rnn_inputs
@@ -55,11 +53,10 @@ def rnn_loss_truncated(params, x, targets, k, *, loss="mse", reduction="sum", h0
 
     Raises
     ------
-    ValueError
-        If k is not an integer >= 1, or targets do not have T steps.
+    TypeError, ValueError
+        If k is not an integer >= 1, or targets do not have T steps (and as :func:`rnnlib.rnn_loss`).
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k (chunk length in steps) must be an integer >= 1, got {k!r}")
+    k = integer("k", k, low=1)
     choice("loss", loss, LOSSES)
     choice("reduction", reduction, REDUCTIONS)
     choice("activation", activation, ACTIVATIONS)

@@ -96,10 +96,11 @@ def test_truncation_drops_exactly_the_cross_chunk_path():
     assert trunc["W_hy"].item() == full["W_hy"].item()                  # not recurrent: unchanged
 
 
-@pytest.mark.parametrize("k", [0, -1, 2.5, 1.0, True, "3", None])
-def test_bad_k_raises_value_error(k):
+@pytest.mark.parametrize("k, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), (1.0, TypeError),
+                                      (True, TypeError), ("3", TypeError), (None, TypeError)])
+def test_bad_k_raises_a_clear_error(k, error):
     params, x, targets, _ = data(0, 4, 2, 3, 3, 2, "mse")
-    with pytest.raises(ValueError, match="k"):
+    with pytest.raises(error, match="^k must be an integer"):
         rnnlib.rnn_loss_truncated(params, x, targets, k)
 
 

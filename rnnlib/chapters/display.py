@@ -9,14 +9,53 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._validate import (Dims, _describe, choice, function, integer, integer_array, params_dict,
+                         real_number, text)
+
+ALIGNMENTS = ("left", "center", "right")
+
 
 def format_number(value, digits):
-    """``value`` with ``digits`` decimals; -0.0 prints as 0.0."""
+    """``value`` (a real number; NaN and inf print as nan and inf) with ``digits`` >= 0 decimals;
+    -0.0 prints as 0.0."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                     np.floating)):
+        raise TypeError(f"value must be a real number, got {_describe(value)}")
+    digits = integer("digits", digits, low=0)
     return f"{value + 0.0:.{digits}f}"
 
 
 def html_table(header, rows, align=None):
-    """A plain HTML table; every cell is escaped text. ``align`` gives each column's alignment."""
+    """A plain HTML table; every cell is escaped text. ``align`` gives each column's alignment.
+
+    Parameters
+    ----------
+    header : list or tuple of C >= 1 str, the column titles.
+    rows : list or tuple of rows, each a list or tuple of C cells (any values, shown as str).
+    align : list or tuple of C of "left", "center", "right"; all "left" when omitted.
+
+    Returns
+    -------
+    html : str
+    """
+    _sequence("header", header)
+    if not header:
+        raise ValueError("header must name at least one column, got an empty sequence")
+    for i, title in enumerate(header):
+        text(f"header[{i}]", title)
+    _sequence("rows", rows)
+    for i, row in enumerate(rows):
+        _sequence(f"rows[{i}]", row)
+        if len(row) != len(header):
+            raise ValueError(f"rows[{i}] must have {len(header)} cells, one per column of header, "
+                             f"got {len(row)}")
+    if align is not None:
+        _sequence("align", align)
+        if len(align) != len(header):
+            raise ValueError(f"align must have {len(header)} entries, one per column of header, "
+                             f"got {len(align)}")
+        for i, a in enumerate(align):
+            choice(f"align[{i}]", a, ALIGNMENTS)
     align = align or ["left"] * len(header)
     pad = "padding:0.15em 0.5em"
     head = "".join(f'<th style="text-align:{a};{pad}">{html.escape(h)}</th>'
@@ -28,6 +67,19 @@ def html_table(header, rows, align=None):
     )
     return (f'<table class="rnn-trace" style="font-size:0.9em"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
+
+
+def _sequence(name, value):
+    """Raise unless ``value`` is a list or tuple."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list or tuple, got {_describe(value)}")
+
+
+def _figsize(name, value):
+    """``value`` checked: a (width, height) pair of positive numbers, in inches."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise TypeError(f"{name} must be a (width, height) pair in inches, got {_describe(value)}")
+    return tuple(real_number(f"{name}[{i}]", v, low=0, low_open=True) for i, v in enumerate(value))
 
 
 class Slider(NamedTuple):
@@ -58,13 +110,29 @@ def interactive(view, sliders, per_row=2):
     -------
     ipywidgets.VBox : rows of sliders, then an ``HTML`` widget (CSS class ``rnn-live-view``).
     """
+    function("view", view)
+    params_dict(sliders, (), "sliders", "a dict, name -> Slider")
+    if not sliders:
+        raise ValueError("sliders must hold at least one slider, got an empty dict")
+    for name, slider in sliders.items():
+        if not (isinstance(name, str) and name.isidentifier()):
+            raise TypeError(f"sliders must be keyed by view's keyword names, got the key {name!r}")
+        label = f"sliders[{name!r}]"
+        if not (isinstance(slider, tuple) and len(slider) == 4):
+            raise TypeError(f"{label} must be a Slider(value, low, high, step), got "
+                            f"{_describe(slider)}")
+        value, low, high, step = (real_number(f"{label}.{field}", v)
+                                  for field, v in zip(Slider._fields, slider))
+        if not low <= value <= high or step <= 0:
+            raise ValueError(f"{label} must have low <= value <= high and step > 0, got {slider}")
+    per_row = integer("per_row", per_row, low=1)
     import ipywidgets as widgets
 
     controls = {}
     for name, (value, low, high, step) in sliders.items():
-        integer = all(isinstance(v, (int, np.integer)) for v in (value, low, high, step))
-        make = widgets.IntSlider if integer else widgets.FloatSlider
-        extra = {} if integer else {"readout_format": f".{_decimals_of(step)}f"}
+        ints = all(isinstance(v, (int, np.integer)) for v in (value, low, high, step))
+        make = widgets.IntSlider if ints else widgets.FloatSlider
+        extra = {} if ints else {"readout_format": f".{_decimals_of(step)}f"}
         controls[name] = make(value=value, min=low, max=high, step=step, description=name,
                               continuous_update=False, style={"description_width": "3em"},
                               layout=widgets.Layout(width="18em"), **extra)
@@ -72,7 +140,10 @@ def interactive(view, sliders, per_row=2):
     output.add_class("rnn-live-view")
 
     def update(_=None):
-        output.value = view(**{name: c.value for name, c in controls.items()})
+        html_text = view(**{name: c.value for name, c in controls.items()})
+        if not isinstance(html_text, str):
+            raise TypeError(f"view must return a str of HTML, got {_describe(html_text)}")
+        output.value = html_text
 
     for control in controls.values():
         control.observe(update, names="value")
@@ -97,11 +168,27 @@ def plot_sweep(values, curves, xlabel, mark=None, figsize=(7, 3)):
     curves : dict, panel title -> (N,) array.
     xlabel : str
     mark : (label, value), optional, e.g. ``("article", 0.3)``.
+    figsize : (width, height) in inches.
 
     Returns
     -------
     fig : matplotlib Figure
     """
+    dims = Dims()
+    values = dims.array("values", values, "N")
+    params_dict(curves, (), "curves", "a dict, panel title -> (N,) array")
+    if not curves:
+        raise ValueError("curves must hold at least one curve, got an empty dict")
+    for title, ys in curves.items():
+        text("each key of curves (a panel title)", title)
+        dims.array(f"curves[{title!r}]", ys, "N")
+    text("xlabel", xlabel)
+    if mark is not None:
+        if not (isinstance(mark, (list, tuple)) and len(mark) == 2):
+            raise TypeError(f"mark must be a (label, value) pair, got {_describe(mark)}")
+        text("mark[0]", mark[0])
+        real_number("mark[1]", mark[1])
+    figsize = _figsize("figsize", figsize)
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(curves), figsize=figsize, layout="constrained")
@@ -123,14 +210,31 @@ def sgd_animation(losses, predictions, targets, frames=None, dpi=70, figsize=(6,
     losses : (S,) array, the loss before each step (and after the last).
     predictions : (S, T) array, o_1..o_T at each of them.
     targets : (T,) array.
-    frames : sequence of step indices to draw, optional; every step when omitted. Fewer frames
-        keep an embedded (``to_jshtml``) animation light.
+    frames : sequence of step indices in [0, S) to draw, optional; every step when omitted.
+        Fewer frames keep an embedded (``to_jshtml``) animation light.
+    dpi : float > 0
+    figsize : (width, height) in inches.
 
     Returns
     -------
     anim : matplotlib.animation.FuncAnimation; its figure is closed so that only the
         animation (e.g. ``anim.to_jshtml()``) is shown.
     """
+    dims = Dims()
+    losses = dims.array("losses", losses, "S")
+    predictions = dims.array("predictions", predictions, "S T")
+    targets = dims.array("targets", targets, "T")
+    if frames is not None:
+        frames = integer_array("frames", frames, "step indices")
+        if frames.ndim != 1 or frames.size == 0:
+            raise ValueError(f"frames must be a non-empty sequence of step indices, got shape "
+                             f"{frames.shape}")
+        if frames.min() < 0 or frames.max() >= len(losses):
+            raise ValueError(f"frames must lie in [0, S) = [0, {len(losses)}), got values from "
+                             f"{frames.min()} to {frames.max()}")
+        frames = frames.tolist()
+    dpi = real_number("dpi", dpi, low=0, low_open=True)
+    figsize = _figsize("figsize", figsize)
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 

@@ -14,12 +14,15 @@ floats, computed with rnnlib's own layers, so a table, a widget or a test can sh
 Key names follow the code: ``dX`` is dL/dX, ``_t`` is the time step (1-based, as in the
 equations), ``_new`` is the value after one SGD step.
 """
+import inspect
+
 import numpy as np
 
-from ..activations import ActivationCache, activation_backward, activation_forward
+from .._validate import (PARAM_SHAPES, _describe, choice, function, integer, number_dict,
+                         number_sequence, params_dict, real_number, text)
+from ..activations import ACTIVATIONS, ActivationCache, activation_backward, activation_forward
 from ..layers import affine_backward, affine_forward
 from ..losses import mse_loss
-from ..optim import sgd_step
 from ..rnn import output_backward, output_forward, rnn_step_backward, rnn_step_forward
 from .display import Slider, format_number, html_table, interactive
 
@@ -62,13 +65,26 @@ ARTICLE_RNN_OMITTED = ("dW_xh", "db_h", "db_y", "W_xh_new", "b_h_new", "b_y_new"
 
 
 def scalar_params(**values):
-    """Parameters of a one-unit network: ``W_*`` become (1, 1) arrays, biases (1,) arrays."""
-    return {k: np.full((1, 1) if k.startswith("W") else (1,), float(v)) for k, v in values.items()}
+    """Parameters of a one-unit network: ``W_*`` become (1, 1) arrays, biases (1,) arrays.
+
+    Each keyword is a parameter name (W_xh, W_hh, b_h, W_hy, b_y) and a finite real number.
+    """
+    for key in values:
+        if key not in PARAM_SHAPES:
+            raise TypeError(f"{key} is not a parameter: scalar_params takes W_xh, W_hh, b_h, "
+                            f"W_hy, b_y, got {key}={_describe(values[key])}")
+    return {k: np.full((1, 1) if k.startswith("W") else (1,), real_number(k, v))
+            for k, v in values.items()}
 
 
 def scalar_sequence(values):
-    """A scalar sequence [v_1, ..., v_T] as a (T, B, D) = (T, 1, 1) array."""
-    return np.asarray(values, dtype=np.float64).reshape(-1, 1, 1)
+    """A scalar sequence [v_1, ..., v_T] (T >= 1 finite numbers) as a (T, B, D) = (T, 1, 1) array."""
+    return number_sequence("values", values).reshape(-1, 1, 1)
+
+
+def _check_numbers(**numbers):
+    """Each keyword a finite real number (``lr`` also >= 0), checked under its own name."""
+    return {k: real_number(k, v, low=0 if k == "lr" else None) for k, v in numbers.items()}
 
 
 def _f(array):
@@ -89,18 +105,22 @@ def trace_fnn(x=0.5, y=0.8, W_xh=0.4, b_h=0.1, W_hy=0.6, b_y=0.2, lr=0.1, activa
     Returns
     -------
     trace : dict of floats: the inputs, then a, h, o, L, do, dh, da, the four gradients and the
-        four parameters after one SGD step (``W_xh_new`` ...).
+        four parameters after one SGD step (``W_xh_new`` ...). Finite inputs whose values overflow
+        give inf/NaN entries, as NumPy does.
     """
+    x, y, lr = _check_numbers(x=x, y=y, lr=lr).values()
+    choice("activation", activation, ACTIVATIONS)
     params = scalar_params(W_xh=W_xh, b_h=b_h, W_hy=W_hy, b_y=b_y)
-    a, cache_a = affine_forward(np.array([[x]], dtype=np.float64), params["W_xh"], params["b_h"])
-    h, cache_h = activation_forward(a, activation)
-    o, cache_o = affine_forward(h, params["W_hy"], params["b_y"])
-    L, do = mse_loss(o, np.array([[y]], dtype=np.float64), reduction="sum")
-    dh, dW_hy, db_y = affine_backward(do, cache_o)
-    da = activation_backward(dh, cache_h)
-    _, dW_xh, db_h = affine_backward(da, cache_a)
+    # checked above: the layers run with check=False (an overflow gives inf as NumPy does)
+    a, cache_a = affine_forward(np.array([[x]]), params["W_xh"], params["b_h"], check=False)
+    h, cache_h = activation_forward(a, activation, check=False)
+    o, cache_o = affine_forward(h, params["W_hy"], params["b_y"], check=False)
+    L, do = mse_loss(o, np.array([[y]]), reduction="sum", check=False)
+    dh, dW_hy, db_y = affine_backward(do, cache_o, check=False)
+    da = activation_backward(dh, cache_h, check=False)
+    _, dW_xh, db_h = affine_backward(da, cache_a, check=False)
     grads = {"W_xh": dW_xh, "b_h": db_h, "W_hy": dW_hy, "b_y": db_y}
-    new = sgd_step(params, grads, lr)
+    new = _sgd(params, grads, lr)
     trace = {"x": x, "y": y, "W_xh": W_xh, "b_h": b_h, "W_hy": W_hy, "b_y": b_y, "lr": lr}
     trace.update(a=_f(a), h=_f(h), o=_f(o), L=L, do=_f(do), dh=_f(dh), da=_f(da))
     trace.update({f"d{k}": _f(g) for k, g in grads.items()})
@@ -137,10 +157,14 @@ def trace_rnn(x=(0.5, 0.7), y=(0.8, 0.9), W_xh=0.5, W_hh=0.3, b_h=0.1, W_hy=0.7,
     trace : dict of floats, in reading order: the inputs (``x_1``, ``y_1``, ..., ``h_0``,
         parameters, ``lr``), the forward values (``a_t``, ``h_t``, ``o_t``, ``L_t``, ``L``), the
         backward values from t = T down to 1, the per-step gradient terms, the gradients
-        (``dW_xh`` ...) and the parameters after one SGD step (``W_xh_new`` ...).
+        (``dW_xh`` ...) and the parameters after one SGD step (``W_xh_new`` ...). Finite inputs
+        whose values overflow give inf/NaN entries, as NumPy does.
     """
     params = scalar_params(W_xh=W_xh, W_hh=W_hh, b_h=b_h, W_hy=W_hy, b_y=b_y)
-    xs, ys = scalar_sequence(x), scalar_sequence(y)
+    h0, lr = _check_numbers(h0=h0, lr=lr).values()
+    choice("activation", activation, ACTIVATIONS)
+    xs = number_sequence("x", x).reshape(-1, 1, 1)
+    ys = number_sequence("y", y).reshape(-1, 1, 1)
     if xs.shape != ys.shape:
         raise ValueError(f"x and y must have the same length, got {len(xs)} and {len(ys)}")
     T = len(xs)
@@ -151,37 +175,75 @@ def trace_rnn(x=(0.5, 0.7), y=(0.8, 0.9), W_xh=0.5, W_hh=0.3, b_h=0.1, W_hy=0.7,
     h, steps, outs, do = [np.array([[h0]], dtype=np.float64)], [], [], []
     for t in range(1, T + 1):
         a_t = xs[t - 1] @ params["W_xh"] + h[-1] @ params["W_hh"] + params["b_h"]
-        h_t, cache = rnn_step_forward(xs[t - 1], h[-1], params, activation)
-        o_t, out_cache = output_forward(h_t, params)
-        L_t, do_t = mse_loss(o_t, ys[t - 1], reduction="sum")
+        # checked above: the layers run with check=False (an overflow gives inf as NumPy does)
+        h_t, cache = rnn_step_forward(xs[t - 1], h[-1], params, activation, check=False)
+        o_t, out_cache = output_forward(h_t, params, check=False)
+        L_t, do_t = mse_loss(o_t, ys[t - 1], reduction="sum", check=False)
         h.append(h_t), steps.append(cache), outs.append(out_cache), do.append(do_t)
         trace.update({f"a_{t}": _f(a_t), f"h_{t}": _f(h_t), f"o_{t}": _f(o_t), f"L_{t}": L_t})
     trace["L"] = sum(trace[f"L_{t}"] for t in range(1, T + 1))
 
     terms, dh_rec = {}, np.zeros_like(h[0])
     for t in range(T, 0, -1):
-        dh_out, out_grads = output_backward(do[t - 1], outs[t - 1])
+        dh_out, out_grads = output_backward(do[t - 1], outs[t - 1], check=False)
         dh_t = dh_out + dh_rec
-        da_t = activation_backward(dh_t, ActivationCache(h[t], activation))
+        da_t = activation_backward(dh_t, ActivationCache(h[t], activation), check=False)
         trace.update({f"do_{t}": _f(do[t - 1]), f"dh_out_{t}": _f(dh_out),
                       f"dh_rec_{t}": _f(dh_rec), f"dh_{t}": _f(dh_t), f"da_{t}": _f(da_t)})
-        _, dh_rec, step_grads = rnn_step_backward(dh_t, steps[t - 1])
+        _, dh_rec, step_grads = rnn_step_backward(dh_t, steps[t - 1], check=False)
         terms[t] = {**step_grads, **out_grads}
     keys = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
     for key in keys:
         trace.update({f"d{key}_{t}": _f(terms[t][key]) for t in range(1, T + 1)})
     grads = {key: sum(terms[t][key] for t in range(1, T + 1)) for key in keys}
     trace.update({f"d{key}": _f(grads[key]) for key in keys})
-    trace.update({f"{k}_new": _f(p) for k, p in sgd_step(params, grads, lr).items()})
+    trace.update({f"{k}_new": _f(p) for k, p in _sgd(params, grads, lr).items()})
     return {k: float(v) for k, v in trace.items()}
+
+
+def _sgd(params, grads, lr):
+    # rnnlib.sgd_step without its checks: a trace shows an overflowed gradient, it does not refuse it
+    return {k: p - lr * grads[k] for k, p in params.items()}
 
 
 def sweep(trace_fn, name, values, **fixed):
     """Trace the example once per value of one input: ``{key: array over values}``.
 
+        result[key][i] = trace_fn(**fixed, name=values[i])[key]
+
     Example: ``sweep(trace_rnn, "W_hh", np.linspace(-1, 1, 41))["dW_hh"]``.
+
+    Parameters
+    ----------
+    trace_fn : callable returning a dict of numbers (a trace), e.g. :func:`trace_rnn`.
+    name : str, the argument of ``trace_fn`` to sweep.
+    values : (N,) finite numbers, N >= 1.
+    fixed : the other arguments of ``trace_fn``.
+
+    Returns
+    -------
+    scan : dict, key -> (N,) array, one entry per key of the trace.
     """
-    traces = [trace_fn(**{**fixed, name: v}) for v in values]
+    function("trace_fn", trace_fn)
+    text("name", name)
+    try:
+        signature = inspect.signature(trace_fn).parameters
+    except (TypeError, ValueError):
+        signature = {}
+    if signature and not any(p.kind == p.VAR_KEYWORD for p in signature.values()):
+        choice("name", name, signature)
+        for key in fixed:
+            if key not in signature:
+                raise TypeError(f"{key} is not an argument of trace_fn; its arguments are "
+                                f"{list(signature)}")
+    values = number_sequence("values", values)
+    traces = []
+    for value in values:
+        trace = trace_fn(**{**fixed, name: value})
+        if not isinstance(trace, dict) or (traces and trace.keys() != traces[0].keys()):
+            raise TypeError(f"trace_fn must return a dict with the same keys for every value, got "
+                            f"{_describe(trace)} for {name} = {value}")
+        traces.append(trace)
     return {key: np.array([tr[key] for tr in traces]) for key in traces[0]}
 
 
@@ -195,9 +257,19 @@ def redo_rnn_from_quoted(quoted=ARTICLE_RNN_QUOTED, example=RNN_EXAMPLE):
 
     Plain scalar arithmetic, independent of rnnlib. A quoted value that matches this but not
     the exact value only carries an earlier slip; one that matches neither is a new mistake.
+
+    Parameters
+    ----------
+    quoted : dict, every key of :data:`ARTICLE_RNN_QUOTED` -> the value as printed (a str such
+        as "0.337", or a number).
+    example : dict, every key of :data:`RNN_EXAMPLE`: finite numbers, x and y two each.
+
+    Returns
+    -------
+    redone : dict, the keys of :data:`ARTICLE_RNN_QUOTED` -> float.
     """
-    q = {k: float(v) for k, v in quoted.items()}
-    g = example
+    q = _quoted_numbers("quoted", quoted, ARTICLE_RNN_QUOTED)
+    g = _example("example", example, RNN_EXAMPLE)
     (x1, x2), (y1, y2) = g["x"], g["y"]
     da_2 = q["dh_out_2"] * (1 - q["h_2"] ** 2)
     da_1 = (q["dh_out_1"] + da_2 * g["W_hh"]) * (1 - q["h_1"] ** 2)
@@ -223,9 +295,13 @@ def redo_rnn_from_quoted(quoted=ARTICLE_RNN_QUOTED, example=RNN_EXAMPLE):
 
 
 def redo_fnn_from_quoted(quoted=ARTICLE_FNN_QUOTED, example=FNN_EXAMPLE):
-    """The FNN counterpart of :func:`redo_rnn_from_quoted` (ReLU, so h = max(a, 0))."""
-    q = {k: float(v) for k, v in quoted.items()}
-    g = example
+    """The FNN counterpart of :func:`redo_rnn_from_quoted` (ReLU, so h = max(a, 0)).
+
+    ``quoted`` holds every key of :data:`ARTICLE_FNN_QUOTED`, ``example`` every key of
+    :data:`FNN_EXAMPLE` (finite numbers).
+    """
+    q = _quoted_numbers("quoted", quoted, ARTICLE_FNN_QUOTED)
+    g = _example("example", example, FNN_EXAMPLE)
     relu_slope = 1.0 if q["a"] > 0 else 0.0
     return {
         "a": g["x"] * g["W_xh"] + g["b_h"],
@@ -240,6 +316,36 @@ def redo_fnn_from_quoted(quoted=ARTICLE_FNN_QUOTED, example=FNN_EXAMPLE):
     }
 
 
+def _quoted_numbers(name, quoted, like):
+    """``{key: float}`` of a dict of printed values (str or number) holding every key of ``like``."""
+    params_dict(quoted, list(like), name, "a dict of values as printed")
+    numbers = {}
+    for key, value in quoted.items():
+        label = f"{name}[{key!r}]"
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise ValueError(f"{label} must be a number as printed, such as '0.337', got "
+                                 f"{value!r}") from None
+        numbers[key] = real_number(label, value)
+    return numbers
+
+
+def _example(name, example, like):
+    """``example`` checked: a dict with every key of ``like``, finite numbers; x and y sequences of
+    the same length as ``like``'s when those are sequences."""
+    params_dict(example, list(like), name, "a dict of the example's values")
+    checked = dict(example)
+    for key, default in like.items():
+        label = f"{name}[{key!r}]"
+        if isinstance(default, tuple):
+            checked[key] = tuple(number_sequence(label, example[key], length=len(default)))
+        else:
+            checked[key] = real_number(label, example[key], low=0 if key == "lr" else None)
+    return checked
+
+
 def compare_with_article(trace, quoted, redone, omitted=(), causes=ARTICLE_CAUSES):
     """One row per quoted value: the article's number beside the correct one, with a verdict.
 
@@ -252,22 +358,71 @@ def compare_with_article(trace, quoted, redone, omitted=(), causes=ARTICLE_CAUSE
     -------
     rows : list of dicts with keys quantity, article (str or None), correct, redone (float or
         None), verdict, cause.
+
+    Parameters
+    ----------
+    trace : dict of finite numbers (from :func:`trace_rnn` or :func:`trace_fnn`) holding every
+        key of ``quoted`` and ``omitted``.
+    quoted : dict, key -> the value as printed, a str such as "0.337".
+    redone : dict of finite numbers holding every key of ``quoted``.
+    omitted : list or tuple of keys of ``trace``.
+    causes : dict, key -> str.
     """
+    trace = number_dict("trace", trace)
+    params_dict(quoted, (), "quoted", "a dict of values as printed")
+    for key, value in quoted.items():
+        if not isinstance(value, str):
+            raise TypeError(f"quoted[{key!r}] must be the value as printed, a str such as "
+                            f"'0.337', got {_describe(value)}")
+    _quoted_numbers("quoted", quoted, ())
+    unknown = [key for key in quoted if key not in trace]
+    if unknown:
+        raise ValueError(f"quoted holds {unknown}, which trace lacks: every quoted value must be "
+                         f"a value of trace")
+    redone = number_dict("redone", redone, keys=list(quoted))
+    if not isinstance(omitted, (list, tuple)):
+        raise TypeError(f"omitted must be a list or tuple of keys, got {_describe(omitted)}")
+    for i, key in enumerate(omitted):
+        if text(f"omitted[{i}]", key) not in trace:
+            raise ValueError(f"omitted[{i}] = {key!r} is not a value of trace")
+    params_dict(causes, (), "causes", "a dict of str")
+    for key, cause in causes.items():
+        text(f"causes[{key!r}]", cause)
     rows = []
-    for key, text in quoted.items():
-        value, tol = float(text), 0.5 * 10.0 ** -_decimals(text) + 1e-12
+    for key, printed in quoted.items():
+        value, tol = float(printed), 0.5 * 10.0 ** -_decimals(printed) + 1e-12
         if abs(value - trace[key]) <= tol:
             verdict = "agrees"
         elif abs(value - redone[key]) <= tol:
             verdict = "inherited"
         else:
             verdict = "wrong"
-        rows.append({"quantity": key, "article": text, "correct": trace[key],
+        rows.append({"quantity": key, "article": printed, "correct": trace[key],
                      "redone": redone[key], "verdict": verdict,
                      "cause": "" if verdict == "agrees" else causes.get(key, "")})
     rows += [{"quantity": key, "article": None, "correct": trace[key], "redone": None,
               "verdict": "not given", "cause": ""} for key in omitted]
     return rows
+
+
+ROW_KEYS = ("quantity", "article", "correct", "redone", "verdict", "cause")
+
+
+def _check_rows(name, rows):
+    """Rows as :func:`compare_with_article` makes them: the keys, str texts and real numbers."""
+    if not isinstance(rows, (list, tuple)):
+        raise TypeError(f"{name} must be a list of dicts from compare_with_article, got "
+                        f"{_describe(rows)}")
+    for i, row in enumerate(rows):
+        label = f"{name}[{i}]"
+        params_dict(row, ROW_KEYS, label, "a dict from compare_with_article")
+        for key in ("quantity", "verdict", "cause"):
+            text(f"{label}[{key!r}]", row[key])
+        if row["article"] is not None:
+            text(f"{label}['article']", row["article"])
+        real_number(f"{label}['correct']", row["correct"])
+        if row["redone"] is not None:
+            real_number(f"{label}['redone']", row["redone"])
 
 
 # ---- views: tables and the widget ------------------------------------------------------------
@@ -302,6 +457,7 @@ STEP_MEANINGS = {
 def describe(key):
     """A short meaning of a trace key: ``describe("dh_rec_1")`` is 'dL/dh_1 through the next
     step: da_2 W_hh'; unknown keys give ''."""
+    text("key", key)
     if key.endswith("_new"):
         return f"{key[:-4]} after one SGD step"
     stem, _, step = key.rpartition("_")
@@ -316,7 +472,22 @@ def trace_table_html(trace, digits=4, columns=1):
 
     ``columns`` > 1 splits the rows into that many tables side by side (same order, read down
     each column), which keeps a long trace on one screen.
+
+    Parameters
+    ----------
+    trace : non-empty dict, str -> real number (NaN and inf are shown as they are).
+    digits : int >= 0
+    columns : int >= 1
+
+    Returns
+    -------
+    html : str
     """
+    trace = number_dict("trace", trace, finite=False)
+    if not trace:
+        raise ValueError("trace must hold at least one value, got an empty dict")
+    digits = integer("digits", digits, low=0)
+    columns = integer("columns", columns, low=1)
     rows = [(key, describe(key), format_number(value, digits)) for key, value in trace.items()]
     per = -(-len(rows) // columns)
     header, align = ("quantity", "meaning", "value"), ("left", "left", "right")
@@ -331,7 +502,19 @@ def comparison_table_html(rows, digits=5):
     """The rows of :func:`compare_with_article` as an HTML table.
 
     Column *redone* is the right formula applied to the article's own earlier numbers.
+
+    Parameters
+    ----------
+    rows : list or tuple of dicts with the keys of :func:`compare_with_article`'s rows.
+    digits : int >= 0
+
+    Returns
+    -------
+    html : str
     """
+    _check_rows("rows", rows)
+    digits = integer("digits", digits, low=0)
+
     def num(v):
         return "" if v is None else format_number(v, digits)
 
@@ -346,8 +529,9 @@ def trace_view(x_1=RNN_EXAMPLE["x"][0], x_2=RNN_EXAMPLE["x"][1], W_xh=RNN_EXAMPL
     """The widget's view: the trace table of the worked example with these four inputs changed.
 
     Returns :func:`trace_table_html` of :func:`trace_rnn` (4 decimals, two columns); every other
-    input is the worked example's.
+    input is the worked example's. Each argument is a finite real number.
     """
+    _check_numbers(x_1=x_1, x_2=x_2, W_xh=W_xh, W_hh=W_hh)
     trace = trace_rnn(**{**RNN_EXAMPLE, "x": (x_1, x_2), "W_xh": W_xh, "W_hh": W_hh})
     return trace_table_html(trace, digits=4, columns=2)
 
