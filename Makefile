@@ -1,7 +1,8 @@
 # The book's commands. Each creates .venv from requirements.txt first if needed.
 #   make book   build the HTML book into _build/html (notebooks executed, cached)
-#   make test   unit/property tests, nbval over every notebook, browser test of the built book
-#   make lab    JupyterLab to run the notebooks interactively
+#   make test   unit/property tests, nbval over every notebook, the live JupyterLab test of every
+#               chapter, browser test of the built book
+#   make lab    JupyterLab to run the notebooks interactively (offline: book/.jupyter/ settings)
 #   make outputs  re-execute the notebooks and store their outputs (NB=book/xx.ipynb for one)
 #   make serve  serve the built book on http://127.0.0.1:8000
 #   make bench  benchmarks (rnnlib vs PyTorch if installed, vs naive loops)
@@ -51,8 +52,13 @@ outputs: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $(NB)
 
+# JupyterLab on book/ with the project's lab settings, book/.jupyter/ (a Jupyter config folder:
+# no news feed, no update check, the read-only extension manager), so it runs offline and quiet.
+# tests/test_live_lab.py starts JupyterLab with the same settings. As root (a container, the
+# project's VM) Jupyter refuses to start without --allow-root.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab book/
+	JUPYTER_CONFIG_PATH="$(CURDIR)/book/.jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book

@@ -218,7 +218,7 @@ def sgd_animation(losses, predictions, targets, frames=None, dpi=70, figsize=(6,
     Returns
     -------
     anim : matplotlib.animation.FuncAnimation; its figure is closed so that only the
-        animation (e.g. ``anim.to_jshtml()``) is shown.
+        animation (e.g. :func:`animation_html`, a player that works offline) is shown.
     """
     dims = Dims()
     losses = dims.array("losses", losses, "S")
@@ -377,3 +377,81 @@ def figure_html(fig, dpi=80):
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img alt="figure" src="data:image/png;base64,{data}">'
+
+
+# The animation player's buttons as inline SVG (16 x 16, drawn in the text colour), keyed by the
+# Font Awesome 4 classes of matplotlib's player template. Drawn here, the buttons need no icon
+# font, so they show wherever the output is shown: JupyterLab offline, Colab, the built book.
+_PLAYER_ICONS = {
+    "fa-minus": '<rect x="2" y="7" width="12" height="2"/>',
+    "fa-plus": '<rect x="2" y="7" width="12" height="2"/><rect x="7" y="2" width="2" height="12"/>',
+    "fa-play": '<path d="M4 2 13 8 4 14z"/>',
+    "fa-play fa-flip-horizontal": '<path d="M12 2 3 8 12 14z"/>',
+    "fa-pause": '<rect x="3" y="2" width="3.5" height="12"/><rect x="9.5" y="2" width="3.5" '
+                'height="12"/>',
+    "fa-step-forward": '<path d="M3 2 11 8 3 14z"/><rect x="11" y="2" width="2" height="12"/>',
+    "fa-step-backward": '<rect x="3" y="2" width="2" height="12"/><path d="M13 2 5 8 13 14z"/>',
+    "fa-fast-forward": '<path d="M1 2 7 8 1 14zM7 2 13 8 7 14z"/>'
+                       '<rect x="13" y="2" width="2" height="12"/>',
+    "fa-fast-backward": '<rect x="1" y="2" width="2" height="12"/>'
+                        '<path d="M9 2 3 8 9 14zM15 2 9 8 15 14z"/>',
+}
+
+
+def animation_html(anim, default_mode="once", fps=None):
+    """An animation as a self-contained HTML player: ``anim.to_jshtml()`` without its icon CDN.
+
+    matplotlib's player links Font Awesome 4 from a CDN for its nine button icons, so offline
+    (JupyterLab without network, the built book read from disk) its buttons are blank. This
+    returns the same player with that link removed and each icon drawn as inline SVG; frames
+    stay embedded as in ``to_jshtml``, and the first one is also the image's initial source, so
+    it shows even where the player's script does not run. Show it with ``IPython.display.HTML``.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.Animation, e.g. from :func:`sgd_animation`.
+    default_mode : {"once", "loop", "reflect"}, what the player does at the last frame.
+    fps : positive real number, optional; frames per second (default: the animation's interval).
+
+    Returns
+    -------
+    str : HTML (player markup and its script) that fetches nothing. As with ``to_jshtml``, the
+    frames are rendered once per animation and reused by later calls.
+    """
+    import re
+
+    from matplotlib.animation import Animation
+
+    from .._validate import choice, real_number
+
+    if not isinstance(anim, Animation):
+        raise TypeError(f"anim must be a matplotlib.animation.Animation (e.g. from "
+                        f"sgd_animation), got {type(anim).__name__}")
+    choice("default_mode", default_mode, {"once", "loop", "reflect"})
+    if fps is not None:
+        fps = real_number("fps", fps, low=0, low_open=True)
+    player = anim.to_jshtml(fps=fps, default_mode=default_mode)
+    player = re.sub(r"<link\b[^>]*font-awesome[^>]*>\s*", "", player)
+
+    def svg(match):
+        icon = _PLAYER_ICONS.get(match.group(1))
+        if icon is None:
+            raise RuntimeError(f"matplotlib's player uses the icon {match.group(1)!r}, which "
+                               "animation_html does not draw: add it to _PLAYER_ICONS")
+        return ('<svg viewBox="0 0 16 16" width="1em" height="1em" fill="currentColor" '
+                f'aria-hidden="true" focusable="false">{icon}</svg>')
+
+    player = re.sub(r'<i class="fa ((?:fa-[\w-]+ ?)+)"></i>', svg, player)
+    # The first frame in the markup too, not only set by the script: a notebook opened untrusted
+    # (scripts off) shows it, and JupyterLab lays the image out even when the script runs while
+    # the cell is off screen (it showed no image in that case).
+    first = re.search(r'frames\[0\] = "(data:image/[\w+]+;base64,[\w+/=\\\n]+)"', player)
+    if first is None:
+        raise RuntimeError("matplotlib's player template changed: no embedded first frame found")
+    source = first.group(1).replace("\\\n", "")  # the script's string continues lines with \
+    player = re.sub(r'<img id="(_anim_img\w+)">',
+                    lambda m: f'<img id="{m.group(1)}" src="{source}">', player, count=1)
+    if re.search(r"font-awesome|class=\"fa\b", player):
+        raise RuntimeError("matplotlib's player template changed: a Font Awesome link or icon "
+                           "is left that animation_html does not replace")
+    return player
