@@ -262,6 +262,10 @@ def draw_unrolled_graph(T, ax=None, *, values=None, paths=(), path_labels=None, 
     if path_labels is not None and len(path_labels) != len(paths):
         raise ValueError(f"path_labels must give one label per path ({len(paths)}), got "
                          f"{len(path_labels)}")
+    weights = ("W_xh", "W_hh", "W_hy")
+    if isinstance(highlight, str) or any(name not in weights for name in highlight):
+        raise ValueError(f"highlight must be a sequence of weight names from {list(weights)}, "
+                         f"got {highlight!r}")
     highlight = {f"$W_{{{name[2:]}}}$" for name in highlight}
     # Paths beside the edges they follow: one lane per path crossing an edge, numbered from the
     # edge outwards, so parallel paths never overlap and a label clears every lane.
