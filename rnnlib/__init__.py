@@ -7,9 +7,10 @@ Dimension letters, declared once:
     T  time steps        B  batch size (examples)     D  input features
     H  hidden units      K  outputs (regression targets or classes)
 
-* **Time-major**: a sequence batch is ``x`` of shape (T, B, D); ``x[t]`` is step t.
+* **Time-major**: a sequence batch is ``x`` of shape (T, B, D). Steps count from 1 in the
+  equations (x_1 .. x_T, h_0 the initial state) and from 0 in arrays: x_t is ``x[t-1]``.
 * **Rows are examples**: vectors are rows, so equations read ``x_t W_xh`` and the code is
-  literally ``x[t] @ W_xh``.
+  literally ``x[t-1] @ W_xh``.
 
     a_t = x_t W_xh + h_{t-1} W_hh + b_h       (B, H)
     h_t = tanh(a_t)                          (B, H)
@@ -18,7 +19,9 @@ Dimension letters, declared once:
 
 * Parameters live in a dict ``params`` with keys W_xh (D, H), W_hh (H, H), b_h (H,),
   W_hy (H, K), b_y (K,). Gradients live in a dict with the same keys and shapes: ``grads["W_hh"]``
-  is dL/dW_hh. Everywhere, ``dX`` means dL/dX and has the shape of X.
+  is dL/dW_hh. Everywhere, ``dX`` means dL/dX, the total derivative of the loss through every
+  path (not a partial derivative along one), and has the shape of X. ``y`` is always a target,
+  ``o`` an output.
 * Losses are per position (one example at one step), reduced by ``reduction="sum"`` (add over
   positions) or ``"mean"`` (divide by their number); never implicitly.
 * Forward functions return ``(output, cache)``; the matching backward takes
@@ -67,19 +70,25 @@ checks rules 1-6 and 8 for each; tests/test_validation.py holds the overflow cas
 
 The same network in other notations
 -----------------------------------
-=====================  ================================  =====================  =============================
-this book (rows)       Goodfellow et al. 2016 (columns)  Karpathy min-char-rnn  PyTorch ``nn.RNN``/``nn.Linear``
-=====================  ================================  =====================  =============================
-W_xh  (D, H)           U = W_xh^T  (H, D)                Wxh = W_xh^T           weight_ih_l0 = W_xh^T (H, D)
-W_hh  (H, H)           W = W_hh^T  (H, H)                Whh = W_hh^T           weight_hh_l0 = W_hh^T (H, H)
-b_h   (H,)             b                                 bh                     bias_ih_l0 + bias_hh_l0
-W_hy  (H, K)           V = W_hy^T  (K, H)                Why = W_hy^T           Linear.weight = W_hy^T (K, H)
-b_y   (K,)             c                                 by                     Linear.bias
-h_t   (B, H)           h^(t)  (H, 1)                     hs[t]                  output[t] (T, B, H) default
-o_t   (B, K)           o^(t)                             ys[t]                  Linear(output)[t]
-=====================  ================================  =====================  =============================
+Columns: Goodfellow et al. 2016 (column vectors), Karpathy's min-char-rnn (columns), d2l's RNN
+section (rows, as here), PyTorch ``nn.RNN`` + ``nn.Linear`` (weights stored (out, in)).
 
-cs231n's ``rnn_layers.py`` uses rows as here (Wx (D, H), Wh (H, H)) but batch-major (N, T, D).
+============  ==================  ===============  ===============  ==================================
+this book     Goodfellow et al.   min-char-rnn     d2l (RNN sec.)   PyTorch
+============  ==================  ===============  ===============  ==================================
+W_xh (D, H)   U = W_xh^T (H, D)   Wxh = W_xh^T     W_xh (d, h)      weight_ih_l0 = W_xh^T (H, D)
+W_hh (H, H)   W = W_hh^T          Whh = W_hh^T     W_hh (h, h)      weight_hh_l0 = W_hh^T (H, H)
+b_h  (H,)     b                   bh               b_h (1, h)       bias_ih_l0 + bias_hh_l0
+W_hy (H, K)   V = W_hy^T (K, H)   Why = W_hy^T     W_hq (h, q)      Linear.weight = W_hy^T (K, H)
+b_y  (K,)     c                   by               b_q (1, q)       Linear.bias
+h_t  (B, H)   h^(t) (H, 1)        hs[t]            H_t (n, h)       output[t] (B, H); output (T, B, H)
+o_t  (B, K)   o^(t)               ys[t]            O_t (n, q)       Linear(output)[t]
+============  ==================  ===============  ===============  ==================================
+
+d2l's section on BPTT switches to columns without biases (h_t = W_hx x_t + W_hh h_{t-1},
+o_t = W_qh h_t, so W_hx = W_xh^T, W_qh = W_hy^T) and averages the loss over T. cs231n's
+``rnn_layers.py`` uses rows as here (Wx (D, H), Wh (H, H)) but batch-major (N, T, D). The book's
+page "Notation and shapes" (book/notation.md) has the same table with notes.
 
 Modules
 -------

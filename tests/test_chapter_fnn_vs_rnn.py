@@ -165,9 +165,9 @@ def test_train_path_and_sweep():
 def test_widget_recomputes_the_table():
     pytest.importorskip("ipywidgets")
     box = ex.rnn_trace_widget()
-    sliders = [w for row in box.children[:2] for w in row.children]
-    table = box.children[2]
-    assert [s.description for s in sliders] == ["x_1", "x_2", "W_xh", "W_hh"]
+    sliders = [w for row in box.children[:-1] for w in row.children]
+    table = box.children[-1]
+    assert [s.description for s in sliders] == ["x_1", "x_2", "W_xh", "W_hh", "h_0"]
     assert table.value == ex.trace_table_html(ex.trace_rnn(**ex.RNN_EXAMPLE), 4, 2)
     assert table.value == ex.trace_view()
     sliders[3].value = -0.5
@@ -175,7 +175,74 @@ def test_widget_recomputes_the_table():
     assert table.value == ex.trace_table_html(moved, 4, 2) == ex.trace_view(W_hh=-0.5)
     sliders[0].value = 1.0
     assert table.value == ex.trace_view(x_1=1.0, W_hh=-0.5)
+    sliders[4].value = 0.5
+    assert table.value == ex.trace_view(x_1=1.0, W_hh=-0.5, h_0=0.5)
     assert "rnn-live-view" in table._dom_classes
+
+
+def test_h0_slider_makes_the_step1_term_of_dW_hh_appear():
+    """The lesson of the h_0 slider: dW_hh_1 = h_0 da_1 is 0 at the example's h_0 = 0 only."""
+    start = ex.TRACE_SLIDERS["h_0"]
+    assert start.value == ex.RNN_EXAMPLE["h0"] == 0.0 and -1 < start.low < 0 < start.high < 1
+    zero = ex.trace_rnn(**ex.RNN_EXAMPLE)
+    assert zero["dW_hh_1"] == 0.0 and zero["dW_hh"] == zero["dW_hh_2"]
+    moved = ex.trace_rnn(**{**ex.RNN_EXAMPLE, "h0": 0.5})
+    assert moved["dW_hh_1"] == pytest.approx(0.5 * moved["da_1"], rel=1e-12)
+    assert moved["dW_hh_1"] != 0.0 and moved["dW_hh"] != pytest.approx(moved["dW_hh_2"])
+    view = ex.trace_view(h_0=0.5)
+    assert f">{moved['dW_hh_1']:.4f}<" in view[view.index(">dW_hh_1<"):]
+
+
+def test_unshared_loss_is_rnn_loss_and_its_copies_give_the_per_step_terms():
+    rng = np.random.default_rng(3)
+    params = rnnlib.init_rnn_params(2, 4, 2, rng)
+    x, y, h0 = rng.standard_normal((3, 3, 2)), rng.standard_normal((3, 3, 2)), 0.5 * rng.standard_normal((3, 4))
+    loss, grads = rnnlib.rnn_loss(params, x, y, h0=h0)
+    copies = [{k: v.copy() for k, v in params.items()} for _ in range(3)]
+    assert ex.unshared_rnn_loss(copies, x, y, h0=h0) == pytest.approx(loss, rel=1e-13)
+    before = [{k: v.copy() for k, v in c.items()} for c in copies]
+    for k in params:
+        per_copy = [rnnlib.numerical_gradient(lambda: ex.unshared_rnn_loss(copies, x, y, h0=h0),
+                                              copies[t][k]) for t in range(3)]
+        assert rnnlib.relative_error(sum(per_copy), grads[k]) < 1e-7, k
+        assert all(np.abs(g).max() > 0 for g in per_copy), k  # every copy contributes
+    assert all(np.array_equal(c[k], b[k]) for c, b in zip(copies, before) for k in params)
+
+
+def test_unshared_loss_per_copy_equals_the_traces_step_terms():
+    params, x, y = rnn_inputs(ex.RNN_EXAMPLE)
+    trace = ex.trace_rnn(**ex.RNN_EXAMPLE)
+    copies = [{k: v.copy() for k, v in params.items()} for _ in range(2)]
+    for k in PARAM_KEYS:
+        for t in (1, 2):
+            fd = rnnlib.numerical_gradient(lambda: ex.unshared_rnn_loss(copies, x, y), copies[t - 1][k])
+            assert fd.item() == pytest.approx(trace[f"d{k}_{t}"], abs=1e-9), (k, t)
+
+
+def test_unshared_loss_rejects_bad_arguments():
+    params, x, y = rnn_inputs(ex.RNN_EXAMPLE)
+    with pytest.raises(TypeError, match="step_params must be a list"):
+        ex.unshared_rnn_loss(params, x, y)
+    with pytest.raises(ValueError, match="one parameter dict per step, T = 2"):
+        ex.unshared_rnn_loss([params], x, y)
+    with pytest.raises(ValueError, match=r"step_params\[1\] is missing \['b_y'\]"):
+        ex.unshared_rnn_loss([params, {k: v for k, v in params.items() if k != "b_y"}], x, y)
+    wrong = {**params, "W_hh": np.zeros((2, 2))}
+    with pytest.raises(ValueError, match=r"step_params\[1\]\['W_hh'\] must have shape"):
+        ex.unshared_rnn_loss([params, wrong], x, y)
+    with pytest.raises(ValueError, match="targets must have shape"):
+        ex.unshared_rnn_loss([params, params], x, y[:1])
+
+
+def test_the_articles_dW_hy_fails_the_gradient_check_on_W_hy_only():
+    params, x, y = rnn_inputs(ex.RNN_EXAMPLE)
+    loss, grads = ex.rnn_loss_step1_dW_hy(params, x, y)
+    assert grads["W_hy"].item() == pytest.approx(ex.trace_rnn(**ex.RNN_EXAMPLE)["dW_hy_1"])
+    errors = rnnlib.check_gradients(lambda p: ex.rnn_loss_step1_dW_hy(p, x, y),
+                                    {k: v.copy() for k, v in params.items()})
+    assert errors["W_hy"] > 0.1 and all(e < 1e-7 for k, e in errors.items() if k != "W_hy")
+    with pytest.raises(ValueError, match="targets"):
+        ex.rnn_loss_step1_dW_hy(params, x, y[:, :, :0])
 
 
 def test_figures():

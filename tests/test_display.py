@@ -42,6 +42,60 @@ def test_draw_unrolled_graph_and_figure_html():
     assert html == again
 
 
+def test_draw_unrolled_graph_keeps_paths_off_edges_and_labels():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch
+
+    paths = display.gradient_paths(2, 1)
+    fig = display.draw_unrolled_graph(2, paths=paths, path_labels=["out", "rec"],
+                                      highlight=("W_hh",))
+    ax = fig.axes[0]
+    arrows = [a for a in ax.patches if isinstance(a, FancyArrowPatch)]
+    graph = display.unrolled_graph(2)
+    assert len(arrows) == len(graph.edges) + sum(len(p) - 1 for p in paths)
+    forward = [a.get_path().vertices for a in arrows[:len(graph.edges)]]
+    drawn_paths = [a.get_path().vertices for a in arrows[len(graph.edges):]]
+    # no path segment lies on a forward edge: each is shifted off it
+    for segment in drawn_paths:
+        assert not any(np.allclose(segment[[0, -1]], edge[[0, -1]], atol=0.05)
+                       for edge in forward)
+    # the two copies of W_hh are the highlighted edges, with bold labels
+    bold = [t for t in ax.texts if t.get_fontweight() == "bold"]
+    assert [t.get_text() for t in bold] == ["$W_{hh}$", "$W_{hh}$"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["out", "rec"]
+    # the W_hh label of the edge h_1 -> h_2, which the recurrent path follows, sits above it
+    h1_h2 = [t for t in bold if t.get_position()[0] == 1.5][0]
+    assert h1_h2.get_position()[1] > 1 + display.LANE
+    plt.close("all")
+
+
+def test_draw_unrolled_graph_rejects_bad_arguments():
+    pytest.importorskip("matplotlib").use("Agg")
+    with pytest.raises(ValueError, match="T must be an integer >= 1, got 0"):
+        display.draw_unrolled_graph(0)
+    with pytest.raises(TypeError, match="T must be an integer"):
+        display.draw_unrolled_graph(2.0)
+    with pytest.raises(ValueError, match="paths must name nodes of the graph with T = 2.*'h_3'"):
+        display.draw_unrolled_graph(2, paths=[["L_2", "o_2", "h_3"]])
+    with pytest.raises(ValueError, match="path_labels must give one label per path \\(2\\), got 1"):
+        display.draw_unrolled_graph(2, paths=display.gradient_paths(2, 1), path_labels=["a"])
+    with pytest.raises(ValueError, match=r"highlight must be a sequence of weight names .* got 'W_hh'"):
+        display.draw_unrolled_graph(2, highlight="W_hh")
+    with pytest.raises(ValueError, match=r"highlight must be .* got \('W_zz',\)"):
+        display.draw_unrolled_graph(2, highlight=("W_zz",))
+
+
+def test_show_prints_one_entry_arrays(capsys):
+    display.show(h=np.array([[0.3]]), o=np.array([0.38]), L=0.0882, z=np.array(-0.0))
+    assert capsys.readouterr().out == "h = 0.3000   o = 0.3800   L = 0.0882   z = 0.0000\n"
+    with pytest.raises(ValueError, match=r"h must be a real number or an array holding exactly one, got shape \(2, 1\)"):
+        display.show(h=np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="name must be a real number .* got dtype <U1"):
+        display.show(name="a")
+
+
 def test_interactive_shows_the_view_of_the_slider_values():
     pytest.importorskip("ipywidgets")
     box = display.interactive(lambda T, w: f"<p>{T} {w:.2f}</p>",

@@ -114,6 +114,8 @@ def test_result_text_and_html():
     assert str(good).startswith("fnn_backward: passed. all 5 outputs")
     assert str(bad).startswith("fnn_backward: not yet. 3 of 5 outputs are wrong: dx, grads['W_xh'], grads['b_h']")
     assert 'class="rnn-check rnn-check-pass"' in good._repr_html_()
+    assert "<pre" not in good._repr_html_()  # a one-line report has no empty box under it
     html = bad._repr_html_()
+    assert html.count("<pre") == 1
     assert 'class="rnn-check rnn-check-fail"' in html and "ReLU&#x27; missing" in html
     assert exercises.check_fnn_backward(ch1.FNN_MISTAKES[0].fn).message == bad.message

@@ -25,6 +25,26 @@ def format_number(value, digits):
     return f"{value + 0.0:.{digits}f}"
 
 
+def show(**values):
+    """Print numbers held in one-entry arrays on one line, ``name = value`` with 4 decimals.
+
+    The chapters' one-unit examples print their (1, 1) arrays with it:
+    ``show(h=h, o=o)`` prints ``h = 0.3000   o = 0.3800``.
+
+    Parameters
+    ----------
+    **values : each a number or an array with exactly one entry (any shape: (1, 1), (1,), ()).
+    """
+    numbers = {}
+    for name, value in values.items():
+        array = np.asarray(value)
+        if array.size != 1 or array.dtype.kind not in "iuf":
+            raise ValueError(f"{name} must be a real number or an array holding exactly one, got "
+                             f"{'dtype ' + str(array.dtype) if array.size == 1 else 'shape ' + str(array.shape)}")
+        numbers[name] = float(array.item())
+    print("   ".join(f"{name} = {format_number(v, 4)}" for name, v in numbers.items()))
+
+
 def html_table(header, rows, align=None):
     """A plain HTML table; every cell is escaped text. ``align`` gives each column's alignment.
 
@@ -302,9 +322,17 @@ def gradient_paths(T, k):
     return [[f"L_{t}", f"o_{t}", *[f"h_{s}" for s in range(t, k - 1, -1)]] for t in range(k, T + 1)]
 
 
+LANE = 0.09  # distance between a drawn gradient path and the edge it follows (graph units)
+
+
 def draw_unrolled_graph(T, ax=None, *, values=None, paths=(), path_labels=None, losses=True,
-                        edge_labels=True):
+                        edge_labels=True, highlight=()):
     """Draw the unrolled graph of :func:`unrolled_graph`, optionally with values and paths.
+
+    Forward edges are grey arrows with the weight they carry written beside them; a gradient
+    path is drawn beside the edges it follows backwards (left of a vertical edge, above a
+    horizontal one, whose label moves up to make room), in its own colour, so no path hides an
+    edge, its label or a value.
 
     Parameters
     ----------
@@ -313,9 +341,11 @@ def draw_unrolled_graph(T, ax=None, *, values=None, paths=(), path_labels=None, 
     values : dict, node name -> short text shown under the node (e.g. "0.336"), optional.
     paths : sequence of node-name lists (e.g. :func:`gradient_paths`), each drawn over the graph
         in its own colour, in the backward direction.
-    path_labels : labels of ``paths`` for a legend, optional.
+    path_labels : labels of ``paths`` for a legend, optional (one per path).
     losses : draw the loss nodes L_t.
     edge_labels : write the weight on every edge (W_xh, W_hh, W_hy).
+    highlight : weight names (e.g. ``("W_hh",)``) whose edges, every copy of the shared weight,
+        are drawn thick and dark red with a bold label.
 
     Returns
     -------
@@ -324,40 +354,66 @@ def draw_unrolled_graph(T, ax=None, *, values=None, paths=(), path_labels=None, 
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch
 
+    T = integer("T", T, low=1)
+    paths = [list(path) for path in paths]
     graph = unrolled_graph(T, losses)
+    unknown = [n for path in paths for n in path if n not in graph.nodes]
+    if unknown:
+        raise ValueError(f"paths must name nodes of the graph with T = {T} (h_0, x_t, h_t, o_t"
+                         f"{', L_t' if losses else ''}), got {unknown[0]!r}")
+    if path_labels is not None and len(path_labels) != len(paths):
+        raise ValueError(f"path_labels must give one label per path ({len(paths)}), got "
+                         f"{len(path_labels)}")
+    weights = ("W_xh", "W_hh", "W_hy")
+    if isinstance(highlight, str) or any(name not in weights for name in highlight):
+        raise ValueError(f"highlight must be a sequence of weight names from {list(weights)}, "
+                         f"got {highlight!r}")
+    highlight = {f"$W_{{{name[2:]}}}$" for name in highlight}
+    # Paths beside the edges they follow: one lane per path crossing an edge, numbered from the
+    # edge outwards, so parallel paths never overlap and a label clears every lane.
+    lanes, lane_of = {}, []
+    for path in paths:
+        lane_of.append([])
+        for a, b in zip(path, path[1:]):
+            edge = frozenset((a, b))
+            lanes[edge] = lanes.get(edge, 0) + 1
+            lane_of[-1].append(lanes[edge])
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.0 + 1.5 * T, 3.6 if losses else 2.8),
+        _, ax = plt.subplots(figsize=(1.0 + 1.7 * T, 4.0 if losses else 3.1),
                              layout="constrained")
     for source, target, label in graph.edges:
         (x0, y0, _), (x1, y1, _) = graph.nodes[source], graph.nodes[target]
+        strong = label in highlight
         ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12,
-                                     shrinkA=15, shrinkB=15, color="0.35", lw=1.2))
+                                     shrinkA=15, shrinkB=15, color="#8b1a1a" if strong else "0.35",
+                                     lw=2.4 if strong else 1.2))
         if edge_labels and label:
-            dx, dy = (0.0, 0.13) if y0 == y1 else (0.09, 0.0)
-            ax.text((x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy, label, fontsize=8, color="0.3",
+            above = 0.14 + LANE * lanes.get(frozenset((source, target)), 0)
+            dx, dy = (0.0, above) if y0 == y1 else (0.1, 0.0)
+            ax.text((x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy, label, fontsize=9,
+                    color="#8b1a1a" if strong else "0.3", fontweight="bold" if strong else None,
                     ha="center" if y0 == y1 else "left", va="center")
     for i, path in enumerate(paths):
         colour = f"C{(i + 1) % 10}"
-        for a, b in zip(path, path[1:]):
+        for (a, b), lane in zip(zip(path, path[1:]), lane_of[i]):
             (x0, y0, _), (x1, y1, _) = graph.nodes[a], graph.nodes[b]
-            offset = 0.06 * (i + 1)
-            ax.add_patch(FancyArrowPatch((x0 + offset, y0 - offset / 2), (x1 + offset, y1 - offset / 2),
-                                         arrowstyle="-|>", mutation_scale=11, shrinkA=14, shrinkB=14,
-                                         color=colour, lw=2.0, alpha=0.85))
+            dx, dy = (0.0, LANE * lane) if y0 == y1 else (-LANE * lane, 0.0)
+            ax.add_patch(FancyArrowPatch((x0 + dx, y0 + dy), (x1 + dx, y1 + dy),
+                                         arrowstyle="-|>", mutation_scale=11, shrinkA=14,
+                                         shrinkB=14, color=colour, lw=2.0, alpha=0.9))
         if path_labels:
             ax.plot([], [], color=colour, lw=2, label=path_labels[i])
     for name, (x, y, label) in graph.nodes.items():
-        kind = name[0]
-        face = {"x": "#e8f0fe", "h": "#fff4d6", "o": "#e6f4ea", "L": "#fde7e7"}[kind]
+        face = {"x": "#e8f0fe", "h": "#fff4d6", "o": "#e6f4ea", "L": "#fde7e7"}[name[0]]
         ax.text(x, y, label, ha="center", va="center", fontsize=11, zorder=3,
                 bbox=dict(boxstyle="circle,pad=0.35", fc=face, ec="0.3", lw=1))
         if values and name in values:
-            ax.text(x + 0.22, y - 0.22, values[name], ha="left", va="top", fontsize=8,
+            ax.text(x + 0.2, y - 0.2, values[name], ha="left", va="top", fontsize=8.5,
                     color="0.15", zorder=4)
     if path_labels:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.02), fontsize=8, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.02), fontsize=8.5, frameon=False)
     top = 3 if losses else 2
-    ax.set(xlim=(-0.5, T + 0.7), ylim=(-0.5, top + 0.5), aspect="equal")
+    ax.set(xlim=(-0.5, T + 0.75), ylim=(-0.5, top + 0.5), aspect="equal")
     ax.axis("off")
     return ax.figure
 

@@ -18,12 +18,14 @@ import inspect
 
 import numpy as np
 
-from .._validate import (PARAM_SHAPES, _describe, choice, function, integer, number_dict,
+from .._validate import (PARAM_SHAPES, Dims, _describe, choice, function, integer, number_dict,
                          number_sequence, params_dict, real_number, text)
 from ..activations import ACTIVATIONS, ActivationCache, activation_backward, activation_forward
 from ..layers import affine_backward, affine_forward
 from ..losses import mse_loss
-from ..rnn import output_backward, output_forward, rnn_step_backward, rnn_step_forward
+from ..model import rnn_loss
+from ..rnn import (OUTPUT_KEYS, RNN_KEYS, output_backward, output_forward, rnn_forward,
+                   rnn_step_backward, rnn_step_forward)
 from .display import Slider, format_number, html_table, interactive
 
 FNN_EXAMPLE = {"x": 0.5, "y": 0.8, "W_xh": 0.4, "b_h": 0.1, "W_hy": 0.6, "b_y": 0.2, "lr": 0.1}
@@ -50,11 +52,11 @@ ARTICLE_CAUSES = {
     "h_1": "rounding: tanh(a_1) rounded up, not down",
     "o_1": "inherits h_1", "a_2": "inherits h_1", "do_1": "inherits h_1",
     "dh_out_1": "inherits h_1",
-    "h_2": "rounding: wrong third decimal of tanh(a_2)",
+    "h_2": "wrong third decimal: no rounding of tanh(a_2) gives it",
     "dh_out_2": "inherits h_2",
     "L_1": "arithmetic slip", "L_2": "arithmetic slip",
     "L": "sum of the wrong L_1 and L_2",
-    "dW_hy": "t = 2 term of the sum over time dropped",
+    "dW_hy": "t = 2 term of the sum over time dropped (the t = 1 term truncated, not rounded)",
     "dW_hh": "wrong chain-rule factors",
     "W_hy_new": "inherits dW_hy", "W_hh_new": "inherits dW_hh",
 }
@@ -96,8 +98,11 @@ def trace_fnn(x=0.5, y=0.8, W_xh=0.4, b_h=0.1, W_hy=0.6, b_y=0.2, lr=0.1, activa
     """Every value of one forward pass, backward pass and SGD step of the one-unit FNN.
 
         a = x W_xh + b_h,  h = f(a),  o = h W_hy + b_y,  L = 1/2 (o - y)^2
-        do = o - y,  dh = do W_hy,  da = dh f'(a)
-        dW_hy = h do,  db_y = do,  dW_xh = x da,  db_h = da
+        do = o - y,  dh = do W_hy^T,  da = dh f'(a)
+        dW_hy = h^T do,  db_y = do,  dW_xh = x^T da,  db_h = da
+
+    (every size is 1, so each transpose changes nothing here; it is written as in the matrix
+    equations).
 
     The same layers as :func:`rnnlib.fnn_forward` and :func:`rnnlib.fnn_backward`, spelled out
     so that a, dh and da can be reported.
@@ -139,11 +144,12 @@ def trace_rnn(x=(0.5, 0.7), y=(0.8, 0.9), W_xh=0.5, W_hh=0.3, b_h=0.1, W_hy=0.7,
 
     Backward, for t = T..1 (:func:`rnnlib.output_backward`, :func:`rnnlib.rnn_step_backward`):
 
-        do_t = o_t - y_t,  dh_out_t = do_t W_hy,  dh_rec_t = da_{t+1} W_hh (0 at t = T),
+        do_t = o_t - y_t,  dh_out_t = do_t W_hy^T,  dh_rec_t = da_{t+1} W_hh^T (0 at t = T),
         dh_t = dh_out_t + dh_rec_t,  da_t = dh_t f'(a_t)
 
-    and each parameter gradient is a sum over steps of per-step terms ``dW_xh_t = x_t da_t``,
-    ``dW_hh_t = h_{t-1} da_t``, ``db_h_t = da_t``, ``dW_hy_t = h_t do_t``, ``db_y_t = do_t``.
+    and each parameter gradient is a sum over steps of per-step terms ``dW_xh_t = x_t^T da_t``,
+    ``dW_hh_t = h_{t-1}^T da_t``, ``db_h_t = da_t``, ``dW_hy_t = h_t^T do_t``, ``db_y_t = do_t``
+    (one unit, so the transposes change nothing here).
 
     Parameters
     ----------
@@ -425,6 +431,77 @@ def _check_rows(name, rows):
             real_number(f"{label}['redone']", row["redone"])
 
 
+def unshared_rnn_loss(step_params, x, targets, h0=None):
+    """The RNN's loss with a separate copy of the parameters at every step (tanh, summed half
+    squared error):
+
+        a_t = x_t W_xh^(t) + h_{t-1} W_hh^(t) + b_h^(t),  h_t = tanh(a_t),
+        o_t = h_t W_hy^(t) + b_y^(t),  L = sum_t 1/2 ||o_t - y_t||^2
+
+    With every copy equal to ``params`` this is ``rnnlib.rnn_loss(params, x, targets)[0]``. The
+    copies are separate arrays, so a finite difference that nudges only step t's copy measures
+    dL/dW^(t), step t's term of the shared parameter's gradient (chapter 1: why a shared
+    parameter's gradient is the sum over its copies).
+
+    Parameters
+    ----------
+    step_params : list of T dicts, step t's parameters: W_xh (D, H), W_hh (H, H), b_h (H,),
+        W_hy (H, K), b_y (K,). They are read, never modified.
+    x : (T, B, D)
+    targets : (T, B, K)
+    h0 : (B, H), optional; zeros when omitted.
+
+    Returns
+    -------
+    loss : float
+    """
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    if not isinstance(step_params, (list, tuple)):
+        raise TypeError(f"step_params must be a list of T = {len(x)} parameter dicts, one per "
+                        f"step, got {type(step_params).__name__}")
+    if len(step_params) != len(x):
+        raise ValueError(f"step_params must hold one parameter dict per step, T = {len(x)} "
+                         f"from x, got {len(step_params)}")
+    keys = (*RNN_KEYS, *OUTPUT_KEYS)
+    for t, params in enumerate(step_params):
+        params_dict(params, keys, f"step_params[{t}]")
+        for key in keys:
+            dims.array(f"step_params[{t}]['{key}']", params[key], PARAM_SHAPES[key])
+    targets = dims.array("targets", targets, "T B K")
+    h = np.zeros((x.shape[1], dims.size["H"])) if h0 is None else dims.array("h0", h0, "B H")
+    loss = 0.0
+    for x_t, y_t, params in zip(x, targets, step_params):
+        h, _ = rnn_step_forward(x_t, h, params)
+        o_t, _ = output_forward(h, params)
+        loss += mse_loss(o_t, y_t, reduction="sum")[0]
+    return loss
+
+
+def rnn_loss_step1_dW_hy(params, x, targets):
+    """``rnnlib.rnn_loss(params, x, targets)`` with the article's mistake: dW_hy replaced by its
+    step-1 term alone, h_1^T do_1 (H, K), the step-2 term h_2^T do_2 dropped.
+
+    The loss and the other four gradients are right; a gradient check of this function fails
+    on W_hy only (chapter 1's exercise on the gradient check).
+
+    Parameters
+    ----------
+    params : dict with W_xh (D, H), W_hh (H, H), b_h (H,), W_hy (H, K), b_y (K,)
+    x : (T, B, D)
+    targets : (T, B, K)
+
+    Returns
+    -------
+    loss : float
+    grads : dict with the keys and shapes of ``params``
+    """
+    loss, grads = rnn_loss(params, x, targets)  # checks every argument
+    h, _ = rnn_forward(x, params)
+    do_1 = output_forward(h[0], params)[0] - np.asarray(targets, np.float64)[0]
+    return loss, {**grads, "W_hy": h[0].T @ do_1}
+
+
 # ---- views: tables and the widget ------------------------------------------------------------
 
 # What each key of a trace means. Keys with a time step ("h_2") use STEP_MEANINGS, where
@@ -435,7 +512,7 @@ MEANINGS = {
     "W_hy": "hidden-to-output weight", "b_y": "output bias",
     "a": "pre-activation x W_xh + b_h", "h": "hidden layer f(a)", "o": "output h W_hy + b_y",
     "L": "loss (summed over the steps of a sequence)", "do": "dL/do = o - y",
-    "dh": "dL/dh = do W_hy", "da": "dL/da = dh f'(a)",
+    "dh": "dL/dh = do W_hy^T", "da": "dL/da = dh f'(a)",
     "dW_xh": "dL/dW_xh", "dW_hh": "dL/dW_hh", "db_h": "dL/db_h", "dW_hy": "dL/dW_hy",
     "db_y": "dL/db_y",
 }
@@ -443,13 +520,13 @@ STEP_MEANINGS = {
     "x": "input at step {t}", "y": "target at step {t}", "h": "hidden state h_{t}",
     "a": "pre-activation x_{t} W_xh + h_{p} W_hh + b_h", "o": "output h_{t} W_hy + b_y",
     "L": "loss 1/2 (o_{t} - y_{t})^2", "do": "dL/do_{t} = o_{t} - y_{t}",
-    "dh_out": "dL/dh_{t} through the output: do_{t} W_hy",
-    "dh_rec": "dL/dh_{t} through the next step: da_{n} W_hh (0 at the last step)",
+    "dh_out": "dL/dh_{t} through the output: do_{t} W_hy^T",
+    "dh_rec": "dL/dh_{t} through the next step: da_{n} W_hh^T (0 at the last step)",
     "dh": "dL/dh_{t} = dh_out_{t} + dh_rec_{t}", "da": "dL/da_{t} = dh_{t} f'(a_{t})",
-    "dW_xh": "step {t}'s term of dL/dW_xh: x_{t} da_{t}",
-    "dW_hh": "step {t}'s term of dL/dW_hh: h_{p} da_{t}",
+    "dW_xh": "step {t}'s term of dL/dW_xh: x_{t}^T da_{t}",
+    "dW_hh": "step {t}'s term of dL/dW_hh: h_{p}^T da_{t}",
     "db_h": "step {t}'s term of dL/db_h: da_{t}",
-    "dW_hy": "step {t}'s term of dL/dW_hy: h_{t} do_{t}",
+    "dW_hy": "step {t}'s term of dL/dW_hy: h_{t}^T do_{t}",
     "db_y": "step {t}'s term of dL/db_y: do_{t}",
 }
 
@@ -525,26 +602,30 @@ def comparison_table_html(rows, digits=5):
 
 
 def trace_view(x_1=RNN_EXAMPLE["x"][0], x_2=RNN_EXAMPLE["x"][1], W_xh=RNN_EXAMPLE["W_xh"],
-               W_hh=RNN_EXAMPLE["W_hh"]):
-    """The widget's view: the trace table of the worked example with these four inputs changed.
+               W_hh=RNN_EXAMPLE["W_hh"], h_0=RNN_EXAMPLE["h0"]):
+    """The widget's view: the trace table of the worked example with these five inputs changed.
 
     Returns :func:`trace_table_html` of :func:`trace_rnn` (4 decimals, two columns); every other
-    input is the worked example's. Each argument is a finite real number.
+    input is the worked example's. Each argument is a finite real number. With ``h_0`` = 0 (the
+    example) the step-1 term of dW_hh, ``dW_hh_1 = h_0^T da_1``, is 0; any other h_0 makes it
+    appear.
     """
-    _check_numbers(x_1=x_1, x_2=x_2, W_xh=W_xh, W_hh=W_hh)
-    trace = trace_rnn(**{**RNN_EXAMPLE, "x": (x_1, x_2), "W_xh": W_xh, "W_hh": W_hh})
+    _check_numbers(x_1=x_1, x_2=x_2, W_xh=W_xh, W_hh=W_hh, h_0=h_0)
+    trace = trace_rnn(**{**RNN_EXAMPLE, "x": (x_1, x_2), "W_xh": W_xh, "W_hh": W_hh, "h0": h_0})
     return trace_table_html(trace, digits=4, columns=2)
 
 
 # The widget's sliders: name -> (start value, low, high, step); the start is the worked example.
+# h_0 stays inside (-1, 1), where every later state of a tanh RNN lies.
 TRACE_SLIDERS = {
     "x_1": Slider(RNN_EXAMPLE["x"][0], -2.0, 2.0, 0.05),
     "x_2": Slider(RNN_EXAMPLE["x"][1], -2.0, 2.0, 0.05),
     "W_xh": Slider(RNN_EXAMPLE["W_xh"], -2.0, 2.0, 0.05),
     "W_hh": Slider(RNN_EXAMPLE["W_hh"], -2.0, 2.0, 0.05),
+    "h_0": Slider(RNN_EXAMPLE["h0"], -0.95, 0.95, 0.05),
 }
 
 
 def rnn_trace_widget():
-    """Sliders for x_1, x_2, W_xh and W_hh over the live table of :func:`trace_view`."""
+    """Sliders for x_1, x_2, W_xh, W_hh and h_0 over the live table of :func:`trace_view`."""
     return interactive(trace_view, TRACE_SLIDERS)

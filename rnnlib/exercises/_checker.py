@@ -79,8 +79,9 @@ class CheckResult:
                 f'style="border-left:4px solid {colour};padding:0.3em 0.8em;margin:0.5em 0">'
                 f'<strong style="color:{colour}">{html.escape(self.exercise)}: {mark}.</strong> '
                 f'{html.escape(title)}'
-                f'<pre style="white-space:pre-wrap;margin:0.4em 0 0">{html.escape(body.strip())}</pre>'
-                f"</div>")
+                + (f'<pre style="white-space:pre-wrap;margin:0.4em 0 0">{html.escape(body.strip())}'
+                   f'</pre>' if body.strip() else "")
+                + "</div>")
 
 
 class _Wrong(Exception):
