@@ -11,8 +11,11 @@ holds the common mistakes as code and names the one whose outputs match the lear
 One module per chapter, named like its notebook:
 
 fnn_vs_rnn   check_rnn_step_backward, check_fnn_backward (chapter 1)
+softmax_bptt check_softmax_cross_entropy (chapter 3)
 """
 from ._checker import CheckResult
 from .fnn_vs_rnn import check_fnn_backward, check_rnn_step_backward
+from .softmax_bptt import check_softmax_cross_entropy
 
-__all__ = ["CheckResult", "check_rnn_step_backward", "check_fnn_backward"]
+__all__ = ["CheckResult", "check_rnn_step_backward", "check_fnn_backward",
+           "check_softmax_cross_entropy"]

@@ -90,7 +90,8 @@ def relative_error(a, b):
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
 
-def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None):
+def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None, in_place_hint=None,
+               hidden_hint=None):
     """Run ``fn`` on every case and judge its outputs.
 
     Parameters
@@ -102,6 +103,10 @@ def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None):
         ``ValueError`` with a plain message if the structure is wrong (wrong count, not a dict).
     mistakes : list of :class:`Mistake`.
     shape_hints : dict, output name -> what to say when its shape is wrong, optional.
+    in_place_hint : str, what to say when ``fn`` changes an argument in place, optional (the
+        default speaks of a backward function's dh and cache).
+    hidden_hint : str, examples of why a mistake can change nothing on some cases, optional (the
+        default: a transpose of a 1 x 1 array, a mean over B = 1).
 
     Returns
     -------
@@ -112,7 +117,7 @@ def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None):
     outputs = {}  # case label -> {name: array}
     try:
         for case in cases:
-            outputs[case.label] = _call(fn, exercise, case, unpack, mistakes)
+            outputs[case.label] = _call(fn, exercise, case, unpack, mistakes, in_place_hint)
     except _Wrong as wrong:
         return CheckResult(exercise, False, str(wrong))
 
@@ -145,10 +150,14 @@ def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None):
             f"cases ({labels}); the largest relative error against finite differences is "
             f"{worst:.1g}."))
     return CheckResult(exercise, False, _report(exercise, cases, outputs, names, problems,
-                                                 mistakes, unpack, shape_hints))
+                                                 mistakes, unpack, shape_hints, hidden_hint))
 
 
-def _call(fn, exercise, case, unpack, mistakes):
+IN_PLACE_HINT = ("A backward function must leave dh and the cache as they are: write "
+                 "`da = dh_t * ...`, not `dh_t *= ...`, and never assign into the cache.")
+
+
+def _call(fn, exercise, case, unpack, mistakes, in_place_hint=None):
     """The learner's outputs on one case as {name: float array}; _Wrong on any failure."""
     args = copy.deepcopy(case.args)
     before = copy.deepcopy(case.args)
@@ -161,8 +170,7 @@ def _call(fn, exercise, case, unpack, mistakes):
     if changed:
         raise _Wrong(
             f"your function changed its argument number {changed[0] + 1} in place (case "
-            f"{case.label}).\nA backward function must leave dh and the cache as they are: "
-            f"write `da = dh_t * ...`, not `dh_t *= ...`, and never assign into the cache.")
+            f"{case.label}).\n{in_place_hint or IN_PLACE_HINT}")
     try:
         values = unpack(returned)
     except ValueError as exc:
@@ -236,7 +244,11 @@ def _matches(mistake, name, cases, outputs, unpack):
     return True
 
 
-def _report(exercise, cases, outputs, names, problems, mistakes, unpack, shape_hints):
+HIDDEN_HINT = "e.g. a transpose of a 1 x 1 array or a mean over B = 1"
+
+
+def _report(exercise, cases, outputs, names, problems, mistakes, unpack, shape_hints,
+            hidden_hint=None):
     """The message for a failed check: each wrong output, and the mistake that explains it."""
     fits = {m.name: {n for n in names if _matches(m, n, cases, outputs, unpack)} for m in mistakes}
     # Name first the mistake that explains the most wrong outputs (ties: the one that also
@@ -257,7 +269,7 @@ def _report(exercise, cases, outputs, names, problems, mistakes, unpack, shape_h
         if len(wrong_cases) < len(cases):
             good = [c.label for c in cases if c not in wrong_cases]
             lines.append(f"  (right on {'; '.join(good)}: there the mistake happens to change "
-                         f"nothing, e.g. a transpose of a 1 x 1 array or a mean over B = 1)")
+                         f"nothing, {hidden_hint or HIDDEN_HINT})")
         mistake = cause_of.get(name)
         if mistake is not None:
             lines.append(f"  Most likely cause: {mistake.name}. {mistake.cause}")
