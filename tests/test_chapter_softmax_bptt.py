@@ -283,7 +283,7 @@ def test_truncation_sweep():
     assert sweep["boundaries"].tolist() == [7, 2, 1, 0, 0]
     assert np.all(sweep["error"][-2:] < 1e-14) and np.allclose(sweep["cosine"][-2:], 1)
     assert np.all(sweep["error"][:3] > 1e-3) and np.all(sweep["cosine"] <= 1 + 1e-12)
-    with pytest.raises(ValueError, match=r"ks\[\] must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"ks\[0\] must be an integer >= 1"):
         ch.truncation_sweep(params, x, y, [0])
 
 

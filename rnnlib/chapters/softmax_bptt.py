@@ -43,7 +43,7 @@ ARTICLE_LOGITS = (2.0, 1.0, 0.1)
 ARTICLE_SOFTMAX_QUOTED = ("0.66", "0.242", "0.09")
 
 
-def naive_softmax(logits, axis=-1):
+def naive_softmax(logits):
     """Softmax computed literally, without the max shift: p_k = exp(o_k) / sum_j exp(o_j).
 
     The dtype of ``logits`` is kept (float32 stays float32), so each dtype overflows where it
@@ -62,7 +62,7 @@ def naive_softmax(logits, axis=-1):
     """
     logits = Dims().array("logits", logits, "... K")
     e = np.exp(logits)
-    return e / e.sum(axis=axis, keepdims=True)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def compare_printed(values, printed):
@@ -120,7 +120,7 @@ def softmax_overflow(logits, shifts, dtypes=("float32", "float64")):
         dtype), finite (bool: the naive result is finite).
     """
     logits = Dims().array("logits", logits, "K")
-    shifts = [real_number("shifts[]", c) for c in shifts]
+    shifts = [real_number(f"shifts[{i}]", c) for i, c in enumerate(shifts)]
     for name in dtypes:
         if not (isinstance(name, str) and name in ("float16", "float32", "float64")):
             raise ValueError(f"dtypes must name float dtypes ('float32', 'float64'), got {name!r}")
@@ -585,7 +585,7 @@ def truncation_sweep(params, x, targets, ks, *, loss="cross_entropy", reduction=
     -------
     sweep : dict of (len(ks),) arrays: k, cosine, error, boundaries.
     """
-    ks = [integer("ks[]", k, low=1) for k in ks]
+    ks = [integer(f"ks[{i}]", k, low=1) for i, k in enumerate(ks)]
     full = flat_gradient(rnn_loss(params, x, targets, loss=loss, reduction=reduction)[1])
     T = np.shape(x)[0]
     cosine, error = [], []
@@ -721,7 +721,7 @@ def bptt_cost(Ts, k, rng, *, B=16, D=8, H=64, K=8, repeats=3):
     cost : dict of (len(Ts),) arrays: T, full_bytes, truncated_bytes, full_seconds,
         truncated_seconds.
     """
-    Ts = [integer("Ts[]", T, low=1) for T in Ts]
+    Ts = [integer(f"Ts[{i}]", T, low=1) for i, T in enumerate(Ts)]
     k = integer("k", k, low=1)
     generator("rng", rng)
     params = init_rnn_params(D, H, K, rng)
