@@ -64,8 +64,12 @@ def test_softmax_overflow_rows_and_no_warning_escapes():
     for r in rows:
         assert r["stable"].dtype == np.dtype(r["dtype"])
         assert np.allclose(r["stable"], rnnlib.softmax(ARTICLE), atol=1e-5)
+    largest = {(r["shift"], r["dtype"]): r["largest_exp"] for r in rows}
+    assert math.isinf(largest[100.0, "float32"]) and largest[-1000.0, "float64"] == 0.0
+    assert largest[0.0, "float64"] == pytest.approx(math.exp(2.0))
     html = ch.overflow_table_html(rows)
     assert "[nan, nan, nan]" in html and "[0.6590, 0.2424, 0.0986]" in html
+    assert ">inf<" in html and ">7.39<" in html
     with pytest.raises(ValueError, match="dtypes must name float dtypes"):
         ch.softmax_overflow(ARTICLE, [0], dtypes=("int32",))
 

@@ -116,8 +116,9 @@ def softmax_overflow(logits, shifts, dtypes=("float32", "float64")):
 
     Returns
     -------
-    rows : list of dicts with keys shift, dtype, naive (K,) and stable (K,) arrays (of that
-        dtype), finite (bool: the naive result is finite).
+    rows : list of dicts with keys shift, dtype, largest_exp (float: max_k exp(o_k + c) in that
+        dtype, inf once it overflows), naive (K,) and stable (K,) arrays (of that dtype), finite
+        (bool: the naive result is finite).
     """
     logits = Dims().array("logits", logits, "K")
     shifts = [real_number(f"shifts[{i}]", c) for i, c in enumerate(shifts)]
@@ -130,7 +131,8 @@ def softmax_overflow(logits, shifts, dtypes=("float32", "float64")):
             for name in dtypes:
                 shifted = (logits + c).astype(name)
                 naive = naive_softmax(shifted)
-                rows.append({"shift": c, "dtype": name, "naive": naive,
+                rows.append({"shift": c, "dtype": name, "largest_exp": float(np.exp(shifted).max()),
+                             "naive": naive,
                              "stable": softmax(shifted), "finite": bool(np.isfinite(naive).all())})
     return rows
 
@@ -141,10 +143,11 @@ def overflow_table_html(rows, digits=4):
         return "[" + ", ".join(format_number(float(v), digits) if np.isfinite(v) else str(v)
                                for v in p) + "]"
 
-    body = [(format_number(r["shift"], 0), r["dtype"], vector(r["naive"]), vector(r["stable"]))
-            for r in rows]
-    header = ("shift c", "dtype", "exp(o + c) / sum exp(o + c)", "with the max subtracted first")
-    return html_table(header, body, ("right", "left", "left", "left"))
+    body = [(format_number(r["shift"], 0), r["dtype"], f"{r['largest_exp']:.3g}",
+             vector(r["naive"]), vector(r["stable"])) for r in rows]
+    header = ("shift c", "dtype", "largest exp(o + c)", "exp(o + c) / sum exp(o + c)",
+              "with the max subtracted first")
+    return html_table(header, body, ("right", "left", "right", "left", "left"))
 
 
 # ---- temperature -------------------------------------------------------------------------------
@@ -264,7 +267,7 @@ def softmax_jacobian(p):
 
 
 def softmax_mse(logits, labels, reduction="sum"):
-    """Half squared error between softmax(o) and onehot(y): a softmax output trained as a regression.
+    """Half squared error of softmax(o) against onehot(y): a softmax output trained as a regression.
 
         p = softmax(o),  L = scale * sum over positions of 1/2 ||p - onehot(y)||^2
         dL/do = dL/dp J = p * (g - sum_k g_k p_k),   g = dL/dp = scale * (p - onehot(y))
