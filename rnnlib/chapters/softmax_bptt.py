@@ -33,7 +33,7 @@ from ..model import rnn_loss, rnn_predict
 from ..truncated import rnn_loss_truncated
 from .display import Slider, format_number, html_table, interactive, plot_panels
 
-PARAM_KEYS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+PARAM_KEYS = rnn.RNN_KEYS + rnn.OUTPUT_KEYS  # W_xh, W_hh, b_h, W_hy, b_y
 
 # ---- softmax ----------------------------------------------------------------------------------
 
