@@ -115,3 +115,19 @@ def test_format_number_and_html_table():
     assert display.format_number(-0.0, 3) == "0.000"
     table = display.html_table(["a", "<b>"], [[1, "x&y"]])
     assert "&lt;b&gt;" in table and "x&amp;y" in table and table.count("<tr>") == 2
+
+
+def test_plot_panels_draws_every_curve_and_mark():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = np.linspace(1, 10, 5)
+    fig = display.plot_panels(x, {"a": {"up": x, "down": -x}, "b": {"": x**2}}, "x",
+                              logx=True, logy=("b",), marks=[("m", 2.0)])
+    left, right = fig.axes
+    assert len(left.lines) == 3 and len(right.lines) == 2   # the curves and the mark
+    assert left.get_xscale() == "log" and right.get_yscale() == "log"
+    assert left.get_yscale() == "linear" and left.get_title() == "a"
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["up", "down", "m"]
+    plt.close(fig)

@@ -511,3 +511,36 @@ def animation_html(anim, default_mode="once", fps=None):
         raise RuntimeError("matplotlib's player template changed: a Font Awesome link or icon "
                            "is left that animation_html does not replace")
     return player
+
+
+def plot_panels(x, panels, xlabel, *, logx=False, logy=(), marks=(), figsize=None):
+    """Several labelled curves per panel, all against one shared x (one panel per title).
+
+    Parameters
+    ----------
+    x : (N,) array, the shared horizontal axis.
+    panels : dict, panel title -> {curve label: (N,) array}.
+    xlabel : str
+    logx : bool, logarithmic x axis on every panel.
+    logy : titles of the panels whose y axis is logarithmic.
+    marks : sequence of (label, value), a dashed vertical line on every panel at each value.
+    figsize : (width, height), optional; 3.4 inches per panel by 3 when omitted.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    figsize = figsize or (3.4 * len(panels), 3.0)
+    fig, axes = plt.subplots(1, len(panels), figsize=figsize, layout="constrained")
+    for ax, (title, curves) in zip(np.atleast_1d(axes), panels.items()):
+        for label, ys in curves.items():
+            ax.plot(x, ys, label=label)
+        for i, (label, value) in enumerate(marks):
+            ax.axvline(value, color=f"C{(i + 3) % 10}", ls="--", lw=1, label=label)
+        ax.set(title=title, xlabel=xlabel, xscale="log" if logx else "linear",
+               yscale="log" if title in logy else "linear")
+        if len(curves) + len(marks) > 1:
+            ax.legend(loc="best", fontsize=8)
+    return fig
