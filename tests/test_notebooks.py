@@ -73,6 +73,17 @@ def test_outputs_are_from_one_run_top_to_bottom(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_markers_are_bare(path):
+    """nbval reads a marker only when the comment holds the marker alone (``# NBVAL_IGNORE_OUTPUT``):
+    ``# NBVAL_IGNORE_OUTPUT: why`` is silently not a marker. The reason goes on the next line."""
+    for cell in cells(path):
+        for line in source(cell).splitlines():
+            if "NBVAL_" in line and line.lstrip().startswith("#"):
+                assert re.fullmatch(r"\s*#\s*NBVAL_[A-Z_]+\s*", line), \
+                    f"{path.name}: {line.strip()!r} is not a bare nbval marker (reason on the next line)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_has_toc_entry_helper_module_and_tests(path):
     name = chapter_name(path)
     assert f"file: book/{path.stem}\n" in TOC, f"{path.name} is not in _toc.yml"
