@@ -34,6 +34,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 TIMEOUT_MS = 20_000
+# Waiting for the network to fall quiet after "load" (MathJax fonts, the widget manager, images):
+# a few seconds on an idle machine, but under `make test` the live JupyterLab test shares the two
+# cores, and a heavy page then needs far longer. A long wait costs nothing when all is well.
+QUIET_TIMEOUT_MS = 90_000
 
 
 def book_pages() -> list[str]:
@@ -122,7 +126,7 @@ class Visit:
         page.on("response", lambda r: r.status >= 400 and self.problems.append(
             f"HTTP {r.status}: {r.url}"))
         page.goto(base + page_path, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("networkidle", timeout=QUIET_TIMEOUT_MS)
         page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
                                ? MathJax.startup.promise.then(() => true) : false""")
 
