@@ -4,10 +4,10 @@ JupyterLab (``python -m jupyterlab`` from the environment running the tests, i.e
 ``.venv`` under ``make test``) serves a temporary copy of ``book/`` on 127.0.0.1, on a free
 port, with a random token, the project's lab settings (``book/.jupyter/``, as ``make lab``) and
 temporary Jupyter config, data, runtime, IPython and matplotlib folders, so nothing in the
-repository or of the user's is read or written. Debian's Chromium, driven by Playwright, then does for each
-chapter ``book/[0-9]*.ipynb`` what a learner does:
+repository or of the user's is read or written. Debian's Chromium, driven by Playwright, loads
+JupyterLab once, then does for each chapter ``book/[0-9]*.ipynb`` what a learner does:
 
-1. opens the notebook and waits for its kernel;
+1. opens the notebook from the file browser (a double click) and waits for its kernel;
 2. clicks *Run > Run All Cells* and waits until the kernel has answered every cell;
 3. asserts that no cell failed or wrote to stderr (read from the kernel's replies and from the
    page), that the page logged no console error, that every request the page made went to
@@ -18,7 +18,9 @@ chapter ``book/[0-9]*.ipynb`` what a learner does:
    kernel received it, calls the widget's view function with them in this process and asserts
    that the widget's output (the element with CSS class ``rnn-live-view``) changed and now shows
    exactly what the view gives, both as HTML in the kernel's widget model and as text on the
-   page; a screenshot of the widget goes to ``_build/live-screenshots/``.
+   page; a screenshot of the widget goes to ``_build/live-screenshots/``;
+5. closes the notebook without saving it (its kernel is shut down), so the next chapter has
+   the CPU and a page with only its own notebook in it.
 
 The slider values and the kernel's answers are read from the Jupyter messages on the page's
 kernel WebSocket (the messaging protocol, not JupyterLab internals): each value is exactly the
@@ -216,8 +218,8 @@ def lab(executable, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(executable):
-    """One browser context for every chapter, each opened in a new tab: like a learner's
-    browser, it keeps JupyterLab's static files in its cache from one chapter to the next."""
+    """One browser context, in which JupyterLab is loaded once and the chapters are opened one
+    after the other, as a learner works through the book."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -228,6 +230,17 @@ def browser(executable):
         yield context
         context.close()
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def session(lab, browser, report):
+    """JupyterLab loaded once, in one tab, for every chapter."""
+    session = Session(browser, lab)
+    try:
+        open_lab(session, report)
+        yield session
+    finally:
+        session.close()
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +259,11 @@ def report(lab):
 def summary(data: dict) -> str:
     lines = ["live JupyterLab test (tests/test_live_lab.py), seconds per chapter:"]
     urls: dict[str, int] = {}
+    if "lab" in data:
+        lines.append(f"  JupyterLab loaded once: {data['lab']['seconds']:.1f} s; "
+                     f"{data['lab']['requests']} requests")
+        for url, count in data["lab"]["urls"].items():
+            urls[url] = urls.get(url, 0) + count
     for name, chapter in data["chapters"].items():
         t = chapter["seconds"]
         lines.append(f"  {name}: {t.get('total', 0):.1f} s (open {t.get('open', 0):.1f}, run all "
@@ -415,7 +433,8 @@ def widget_parts(models: dict[str, dict], root: str) -> tuple[list[tuple[str, di
 # ---- one chapter in the browser ----------------------------------------------------------------
 
 class Session:
-    """One chapter opened in a new tab, every problem recorded."""
+    """JupyterLab in one browser tab, where the chapters are opened one after the other; every
+    problem and request is recorded, per chapter from :meth:`begin` on."""
 
     def __init__(self, context, lab: LabServer):
         self.lab, self.problems, self.urls, self.closing = lab, [], {}, False
@@ -467,26 +486,62 @@ class Session:
                 raise RuntimeError(f"{what}: the JupyterLab server exited")
             self.page.wait_for_timeout(100)
 
+    def begin(self) -> None:
+        """Start a chapter's record: its own problems, requests and kernel messages."""
+        self.problems, self.urls, self.traffic.messages = [], {}, []
+
     def close(self) -> None:
         self.closing = True
         self.page.close()
 
 
-def run_chapter(browser, lab, path: Path, report: dict) -> list[str]:
-    """Open, run all, move the widgets; return the problems found."""
+def open_lab(session: Session, report: dict) -> None:
+    """Load JupyterLab in the session's tab with a fresh workspace, showing the file browser."""
+    start = time.monotonic()
+    session.page.goto(f"{session.lab.url}lab?reset&token={session.lab.token}")
+    session.page.locator(".jp-DirListing-content").get_by_text(CHAPTERS[0].name, exact=True) \
+        .wait_for(timeout=START_TIMEOUT_S * 1000)
+    report["lab"] = {"seconds": round(time.monotonic() - start, 2),
+                     "requests": sum(session.urls.values()), "urls": dict(sorted(session.urls.items())),
+                     "problems": list(session.problems)}
+
+
+def close_notebook(session: Session, path: Path) -> None:
+    """File > Close Tab, discarding the run's changes; then shut its kernel down."""
+    page = session.page
+    kernels = {m.group(1) for u in session.urls
+               for m in [re.search(r"/api/kernels/([0-9a-f-]{36})/channels", u)] if m}
+    page.keyboard.press("Escape")  # out of a focused slider or menu
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.locator(".lm-Menu-item[data-command='application:close']").click()
+    discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard")
+    try:
+        discard.click(timeout=10_000)
+    except Exception:  # noqa: BLE001 - no dialog: nothing to discard
+        pass
+    page.locator(".jp-NotebookPanel:visible").wait_for(state="detached", timeout=30_000)
+    for kernel in kernels:  # the next chapter gets the CPU
+        try:
+            session.lab.get(f"api/kernels/{kernel}", method="DELETE")
+        except OSError:
+            pass
+
+
+def run_chapter(session: Session, lab, path: Path, report: dict) -> list[str]:
+    """Open, run all, move the widgets, close; return the problems found."""
     cells = chapter_cells(path)
     code_cells = [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
     widgets = marked_widgets(cells)
-    session = Session(browser, lab)
+    session.begin()
     page, traffic, times, moves = session.page, session.traffic, {}, []
+    panel = page.locator(".jp-NotebookPanel:visible")
     start = time.monotonic()
     try:
-        page.goto(f"{lab.url}lab/tree/{path.name}?reset&token={lab.token}")
-        times["page_loaded"] = time.monotonic() - start
+        page.locator(".jp-DirListing-content").get_by_text(path.name, exact=True).dblclick()
         session.wait(lambda: traffic.of_type("kernel_info_reply", "received"), START_TIMEOUT_S,
                      f"the kernel of {path.name} to start")
         times["kernel_ready"] = time.monotonic() - start
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for()
+        panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
         times["open"] = time.monotonic() - start
 
         clicked = time.monotonic()
@@ -501,25 +556,26 @@ def run_chapter(browser, lab, path: Path, report: dict) -> list[str]:
 
         session.wait(all_answered, RUN_TIMEOUT_S, f"Run All Cells of {path.name}")
         times["run_all"] = time.monotonic() - clicked
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for()
+        panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
         # the notebook attaches its cells a batch at a time: all of them by now
         try:
-            page.wait_for_function("n => document.querySelectorAll('.jp-Notebook .jp-Cell')"
-                                   ".length === n", arg=len(cells), timeout=START_TIMEOUT_S * 1000)
+            page.wait_for_function("([panel, n]) => panel.querySelectorAll('.jp-Notebook .jp-Cell')"
+                                   ".length === n", arg=[panel.element_handle(), len(cells)],
+                                   timeout=START_TIMEOUT_S * 1000)
         except Exception:  # noqa: BLE001 - reported
-            shown = page.locator(".jp-Notebook .jp-Cell").count()
+            shown = panel.locator(".jp-Notebook .jp-Cell").count()
             session.problems.append(f"the notebook shows {shown} cells, the file has {len(cells)}")
         requests, _ = traffic.execution()
         if len(requests) != len(code_cells):
             session.problems.append(f"{len(requests)} cells were run, the notebook has "
                                     f"{len(code_cells)} code cells")
         session.problems += traffic.problems(traffic.cells_run())
-        shown_errors = page.locator(
+        shown_errors = panel.locator(
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").count()
         if shown_errors:
             session.problems.append(f"{shown_errors} error or stderr outputs shown in the notebook")
-        session.problems += check_players(page, traffic.html_outputs('<div class="animation">'))
+        session.problems += check_players(page, panel, traffic.html_outputs('<div class="animation">'))
         toasts = page.locator(".Toastify__toast").all_inner_texts()
         if toasts:  # e.g. JupyterLab asking to fetch its news feed: the lab settings are off
             session.problems.append(f"notification(s) shown: {toasts}")
@@ -528,7 +584,7 @@ def run_chapter(browser, lab, path: Path, report: dict) -> list[str]:
         if not widgets:
             session.problems.append("no cell marks a widget (cell metadata live_widget)")
         for number, widget in enumerate(widgets, 1):
-            session.problems += check_widget(session, cells, widget,
+            session.problems += check_widget(session, panel, cells, widget,
                                              f"{path.stem}__widget{number}", moves)
         times["widgets"] = time.monotonic() - moved
     except Exception as error:  # noqa: BLE001 - reported with the server log below
@@ -541,14 +597,10 @@ def run_chapter(browser, lab, path: Path, report: dict) -> list[str]:
             pass
     finally:
         times["total"] = time.monotonic() - start
-        kernels = {m.group(1) for u in session.urls
-                   for m in [re.search(r"/api/kernels/([0-9a-f-]{36})/channels", u)] if m}
-        session.close()
-        for kernel in kernels:  # the next chapter gets the CPU
-            try:
-                lab.get(f"api/kernels/{kernel}", method="DELETE")
-            except OSError:
-                pass
+        try:
+            close_notebook(session, path)
+        except Exception as error:  # noqa: BLE001 - reported
+            session.problems.append(f"closing {path.name}: {type(error).__name__}: {error}")
         report["chapters"][path.stem] = {
             "seconds": {k: round(v, 2) for k, v in times.items()},
             "requests": sum(session.urls.values()),
@@ -559,13 +611,13 @@ def run_chapter(browser, lab, path: Path, report: dict) -> list[str]:
     return session.problems
 
 
-def check_players(page, expected: int) -> list[str]:
-    """matplotlib ``to_jshtml`` players: as many on the page as the kernel sent, each showing a
-    frame, stepping on 'Next frame' and showing an icon on every button."""
-    players = page.locator("div.animation")
+def check_players(page, panel, expected: int) -> list[str]:
+    """matplotlib ``to_jshtml`` players: as many in the notebook ``panel`` as the kernel sent,
+    each showing a frame, stepping on 'Next frame' and showing an icon on every button."""
+    players = panel.locator("div.animation")
     try:
-        page.wait_for_function("n => document.querySelectorAll('div.animation').length >= n",
-                               arg=expected)
+        page.wait_for_function("([panel, n]) => panel.querySelectorAll('div.animation').length >= n",
+                               arg=[panel.element_handle(), expected])
     except Exception:  # noqa: BLE001 - reported
         return [f"the kernel sent {expected} animation player(s), the page shows {players.count()}"]
     problems = []
@@ -600,7 +652,7 @@ def check_players(page, expected: int) -> list[str]:
     return problems
 
 
-def check_widget(session: Session, cells: list[dict], widget: dict, name: str,
+def check_widget(session: Session, panel, cells: list[dict], widget: dict, name: str,
                  log: list[dict]) -> list[str]:
     """Move each control of one marked widget and compare its output with the view's; each
     move is appended to ``log``."""
@@ -612,7 +664,7 @@ def check_widget(session: Session, cells: list[dict], widget: dict, name: str,
     if len(shown) <= widget["widget"]:
         return [f"{where}: the cell displayed {len(shown)} widget(s), no widget {widget['widget']}"]
     root = shown[widget["widget"]]
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(widget["cell"])
+    cell = panel.locator(".jp-Notebook .jp-Cell").nth(widget["cell"])
     dom = cell.locator(".jp-OutputArea-output:has(> .jupyter-widgets)").nth(widget["widget"])
     dom.scroll_into_view_if_needed()
     output = dom.locator(".rnn-live-view")
@@ -752,8 +804,8 @@ def test_the_chapters_mark_their_widgets():
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_runs_live(lab, browser, report, path):
-    problems = run_chapter(browser, lab, path, report)
+def test_chapter_runs_live(lab, session, report, path):
+    problems = run_chapter(session, lab, path, report)
     log = lab.log_tail()
     assert not problems, (f"{path.name} in JupyterLab:\n  " + "\n  ".join(problems)
                           + f"\n--- JupyterLab server log (last lines) ---\n{log}")
@@ -772,6 +824,8 @@ def test_lab_settings_applied(lab, report):
     assert "@jupyterlab/apputils-extension:announcements" in config.get("disabledExtensions", [])
     log = lab.log_path.read_text(encoding="utf-8", errors="replace")
     assert "Extension Manager is 'readonly'" in log, f"lab settings not applied:\n{lab.log_tail()}"
-    asked = [url for chapter in report["chapters"].values() for url in chapter["urls"]
+    assert "lab" in report and not report["lab"]["problems"], \
+        f"loading JupyterLab: {report.get('lab', {}).get('problems', 'not loaded')}"
+    asked = [url for part in [report["lab"], *report["chapters"].values()] for url in part["urls"]
              if re.search(r"/lab/api/(news|update)\b", url)]
     assert not asked, f"the page asked the server for news/updates: {asked}"
