@@ -70,7 +70,7 @@ def test_softmax_overflow_rows_and_no_warning_escapes():
     html = ch.overflow_table_html(rows)
     assert "[nan, nan, nan]" in html and "[0.6590, 0.2424, 0.0986]" in html
     assert ">inf<" in html and ">7.39<" in html
-    with pytest.raises(ValueError, match="dtypes must name float dtypes"):
+    with pytest.raises(ValueError, match=r"dtypes\[0\] must be one of \['float16', 'float32'"):
         ch.softmax_overflow(ARTICLE, [0], dtypes=("int32",))
 
 

@@ -429,7 +429,7 @@ def test_figures():
     plt.close(fig)
     with pytest.raises(ValueError, match=r"labels\['a'\] must have shape \(N,\) = \(3,\)"):
         un.plot_term_sizes([np.arange(3)], {"a": np.ones(2)}, "k")
-    with pytest.raises(ValueError, match="labels must be a dict with one curve per distance set"):
+    with pytest.raises(ValueError, match="labels must hold one curve per entry of distance_sets"):
         un.plot_term_sizes([np.arange(3), np.arange(3)], {"a": np.ones(3)}, "k")
 
 

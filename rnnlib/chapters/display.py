@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import (Dims, _describe, choice, function, integer, integer_array, params_dict,
-                         real_number, text)
+from .._validate import (Dims, _describe, _short, choice, flag, function, integer, integer_array,
+                         params_dict, real_number, text)
 
 ALIGNMENTS = ("left", "center", "right")
 
@@ -37,7 +37,11 @@ def show(**values):
     """
     numbers = {}
     for name, value in values.items():
-        array = np.asarray(value)
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a real number or an array holding exactly one, got "
+                             f"{_describe(value)}") from None
         if array.size != 1 or array.dtype.kind not in "iuf":
             raise ValueError(f"{name} must be a real number or an array holding exactly one, got "
                              f"{'dtype ' + str(array.dtype) if array.size == 1 else 'shape ' + str(array.shape)}")
@@ -299,7 +303,18 @@ def unrolled_graph(T, losses=True):
 
     Step t sits at x = t; inputs at y = 0, states at y = 1, outputs at y = 2, losses at y = 3.
     Every copy of a shared weight is on its own edge with the same label.
+
+    Parameters
+    ----------
+    T : int >= 1, steps.
+    losses : bool, include the loss nodes L_t.
+
+    Returns
+    -------
+    Graph : ``nodes`` (name -> (x, y, TeX label)) and ``edges`` ((source, target, TeX label)).
     """
+    T = integer("T", T, low=1)
+    losses = flag("losses", losses)
     nodes = {"h_0": (0, 1, "$h_0$")}
     edges = []
     for t in range(1, T + 1):
@@ -318,7 +333,18 @@ def gradient_paths(T, k):
 
     The path from L_t is L_t -> o_t -> h_t -> h_{t-1} -> ... -> h_k: one path per later loss,
     which is why dL/dh_k is a sum of T - k + 1 terms.
+
+    Parameters
+    ----------
+    T : int >= 1, steps.
+    k : int in [1, T], the state the paths reach.
+
+    Returns
+    -------
+    paths : list of T - k + 1 lists of node names.
     """
+    T = integer("T", T, low=1)
+    k = integer("k", k, low=1, high=T)
     return [[f"L_{t}", f"o_{t}", *[f"h_{s}" for s in range(t, k - 1, -1)]] for t in range(k, T + 1)]
 
 
@@ -336,38 +362,61 @@ def draw_unrolled_graph(T, ax=None, *, values=None, paths=(), path_labels=None, 
 
     Parameters
     ----------
-    T : int, steps.
+    T : int >= 1, steps.
     ax : matplotlib Axes, optional; a new figure when omitted.
-    values : dict, node name -> short text shown under the node (e.g. "0.336"), optional.
-    paths : sequence of node-name lists (e.g. :func:`gradient_paths`), each drawn over the graph
-        in its own colour, in the backward direction.
-    path_labels : labels of ``paths`` for a legend, optional (one per path).
-    losses : draw the loss nodes L_t.
-    edge_labels : write the weight on every edge (W_xh, W_hh, W_hy).
-    highlight : weight names (e.g. ``("W_hh",)``) whose edges, every copy of the shared weight,
-        are drawn thick and dark red with a bold label.
+    values : dict, node name -> short text (a str) shown under the node (e.g. "0.336"), optional.
+    paths : list or tuple of node-name lists (e.g. :func:`gradient_paths`), each following edges
+        of the graph and drawn over it in its own colour, in the backward direction.
+    path_labels : list or tuple of str, labels of ``paths`` for a legend, optional (one per path).
+    losses : bool, draw the loss nodes L_t.
+    edge_labels : bool, write the weight on every edge (W_xh, W_hh, W_hy).
+    highlight : list or tuple of weight names (e.g. ``("W_hh",)``) whose edges, every copy of the
+        shared weight, are drawn thick and dark red with a bold label.
 
     Returns
     -------
     fig : matplotlib Figure
     """
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
     from matplotlib.patches import FancyArrowPatch
 
     T = integer("T", T, low=1)
-    paths = [list(path) for path in paths]
+    losses, edge_labels = flag("losses", losses), flag("edge_labels", edge_labels)
     graph = unrolled_graph(T, losses)
-    unknown = [n for path in paths for n in path if n not in graph.nodes]
-    if unknown:
-        raise ValueError(f"paths must name nodes of the graph with T = {T} (h_0, x_t, h_t, o_t"
-                         f"{', L_t' if losses else ''}), got {unknown[0]!r}")
-    if path_labels is not None and len(path_labels) != len(paths):
-        raise ValueError(f"path_labels must give one label per path ({len(paths)}), got "
-                         f"{len(path_labels)}")
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {_describe(ax)}")
+    if values is not None:
+        params_dict(values, (), "values", "a dict, node name -> text")
+        for name, value in values.items():
+            if name not in graph.nodes:
+                raise ValueError(f"values must be keyed by nodes of the graph with T = {T}, got "
+                                 f"the key {name!r}")
+            text(f"values[{name!r}]", value)
+    nodes = f"h_0, x_t, h_t, o_t{', L_t' if losses else ''}"
+    _sequence("paths", paths)
+    edges = {frozenset(edge[:2]) for edge in graph.edges}
+    for i, path in enumerate(paths):
+        _sequence(f"paths[{i}]", path)
+        for node in path:
+            if not (isinstance(node, str) and node in graph.nodes):
+                raise ValueError(f"paths must name nodes of the graph with T = {T} ({nodes}), "
+                                 f"got {node!r} in paths[{i}]")
+        for a, b in zip(path, path[1:]):
+            if frozenset((a, b)) not in edges:
+                raise ValueError(f"paths[{i}] must follow edges of the graph, got {a!r} -> "
+                                 f"{b!r}, which no edge joins")
+    if path_labels is not None:
+        _sequence("path_labels", path_labels)
+        if len(path_labels) != len(paths):
+            raise ValueError(f"path_labels must give one label per path ({len(paths)}), got "
+                             f"{len(path_labels)}")
+        for i, label in enumerate(path_labels):
+            text(f"path_labels[{i}]", label)
     weights = ("W_xh", "W_hh", "W_hy")
-    if isinstance(highlight, str) or any(name not in weights for name in highlight):
-        raise ValueError(f"highlight must be a sequence of weight names from {list(weights)}, "
-                         f"got {highlight!r}")
+    if not isinstance(highlight, (list, tuple)) or any(name not in weights for name in highlight):
+        raise ValueError(f"highlight must be a sequence of weight names from {list(weights)} "
+                         f"(a list or tuple), got {_short(highlight)}")
     highlight = {f"$W_{{{name[2:]}}}$" for name in highlight}
     # Paths beside the edges they follow: one lane per path crossing an edge, numbered from the
     # edge outwards, so parallel paths never overlap and a label clears every lane.
@@ -419,18 +468,30 @@ def draw_unrolled_graph(T, ax=None, *, values=None, paths=(), path_labels=None, 
 
 
 def figure_html(fig, dpi=80):
-    """A matplotlib figure as an HTML ``<img>`` with the PNG inline (for widget views), closed.
+    """A matplotlib figure as an HTML ``<img>`` with the PNG inline (for widget views).
 
-    The PNG is deterministic for a given figure (no timestamp in its metadata).
+    The PNG is deterministic for a given figure (no timestamp in its metadata). The figure is
+    left as it is, open: a view that makes a figure only to show it closes it afterwards.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    dpi : float > 0, resolution of the PNG.
+
+    Returns
+    -------
+    str : ``<img alt="figure" src="data:image/png;base64,...">``
     """
     import base64
     import io
 
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {_describe(fig)}")
+    dpi = real_number("dpi", dpi, low=0, low_open=True)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img alt="figure" src="data:image/png;base64,{data}">'
 
@@ -522,17 +583,45 @@ def plot_panels(x, panels, xlabel, *, logx=False, logy=(), marks=(), figsize=Non
     panels : dict, panel title -> {curve label: (N,) array}.
     xlabel : str
     logx : bool, logarithmic x axis on every panel.
-    logy : titles of the panels whose y axis is logarithmic.
-    marks : sequence of (label, value), a dashed vertical line on every panel at each value.
+    logy : list or tuple of the titles of the panels whose y axis is logarithmic.
+    marks : list or tuple of (label, value) pairs, a dashed vertical line on every panel at each
+        value.
     figsize : (width, height), optional; 3.4 inches per panel by 3 when omitted.
 
     Returns
     -------
     fig : matplotlib Figure
     """
+    dims = Dims()
+    x = dims.array("x", x, "N")
+    params_dict(panels, (), "panels", "a dict, panel title -> {curve label: (N,) array}")
+    if not panels:
+        raise ValueError("panels must hold at least one panel, got an empty dict")
+    for title, curves in panels.items():
+        text("each key of panels (a panel title)", title)
+        label = f"panels[{title!r}]"
+        params_dict(curves, (), label, "a dict, curve label -> (N,) array")
+        if not curves:
+            raise ValueError(f"{label} must hold at least one curve, got an empty dict")
+        for name, ys in curves.items():
+            text(f"each key of {label} (a curve label)", name)
+            dims.array(f"{label}[{name!r}]", ys, "N")
+    text("xlabel", xlabel)
+    logx = flag("logx", logx)
+    _sequence("logy", logy)
+    for i, title in enumerate(logy):
+        if text(f"logy[{i}]", title) not in panels:
+            raise ValueError(f"logy must name titles of panels {list(panels)}, got "
+                             f"{_short(title)} in logy[{i}]")
+    _sequence("marks", marks)
+    for i, mark in enumerate(marks):
+        if not (isinstance(mark, (list, tuple)) and len(mark) == 2):
+            raise TypeError(f"marks[{i}] must be a (label, value) pair, got {_describe(mark)}")
+        text(f"marks[{i}][0]", mark[0])
+        real_number(f"marks[{i}][1]", mark[1])
+    figsize = (3.4 * len(panels), 3.0) if figsize is None else _figsize("figsize", figsize)
     import matplotlib.pyplot as plt
 
-    figsize = figsize or (3.4 * len(panels), 3.0)
     fig, axes = plt.subplots(1, len(panels), figsize=figsize, layout="constrained")
     for ax, (title, curves) in zip(np.atleast_1d(axes), panels.items()):
         for label, ys in curves.items():

@@ -25,13 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from .. import activations, layers, losses, rnn
-from .._validate import (Dims, check_params, choice, function, generator, integer, labels_array,
-                         real_number)
+from .._validate import (Dims, _describe, _short, as_float_array, check_finite, check_params,
+                         choice, flag, function, generator, integer, integer_array, labels_array,
+                         number_sequence, params_dict, real_number, text)
 from ..init import init_rnn_params
 from ..losses import mse_loss, softmax, softmax_cross_entropy
 from ..model import rnn_loss, rnn_predict
 from ..truncated import rnn_loss_truncated
-from .display import Slider, format_number, html_table, interactive, plot_panels
+from .display import Slider, _sequence, format_number, html_table, interactive, plot_panels
 
 PARAM_KEYS = rnn.RNN_KEYS + rnn.OUTPUT_KEYS  # W_xh, W_hh, b_h, W_hy, b_y
 
@@ -41,6 +42,13 @@ PARAM_KEYS = rnn.RNN_KEYS + rnn.OUTPUT_KEYS  # W_xh, W_hh, b_h, W_hy, b_y
 # probabilities it prints, as printed (the strings keep their precision).
 ARTICLE_LOGITS = (2.0, 1.0, 0.1)
 ARTICLE_SOFTMAX_QUOTED = ("0.66", "0.242", "0.09")
+
+
+def _softmax(z):
+    """:func:`rnnlib.softmax` on the last axis without its input check, for arrays made here from
+    checked ones (o / tau, o + c in float32), where an overflow gives NaN as NumPy does."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def naive_softmax(logits):
@@ -60,8 +68,11 @@ def naive_softmax(logits):
     -------
     p : (..., K), the dtype of ``logits``; inf/NaN where exp overflows or every term underflows.
     """
-    logits = Dims().array("logits", logits, "... K")
-    e = np.exp(logits)
+    return _naive_softmax(Dims().array("logits", logits, "... K"))
+
+
+def _naive_softmax(z):
+    e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
 
 
@@ -75,7 +86,7 @@ def compare_printed(values, printed):
     Parameters
     ----------
     values : (K,) floats, the exact values.
-    printed : K strings, the printed values (e.g. ``"0.09"``).
+    printed : K strings, the printed values, each a finite number (e.g. ``"0.09"``).
 
     Returns
     -------
@@ -85,18 +96,34 @@ def compare_printed(values, printed):
     values = Dims().array("values", values, "K")
     if (not isinstance(printed, (tuple, list)) or len(printed) != len(values)
             or not all(isinstance(p, str) for p in printed)):
-        raise ValueError(f"printed must be {len(values)} strings (one per value), got {printed!r}")
+        raise ValueError(f"printed must be {len(values)} strings (one per value), got "
+                         f"{_short(printed)}")
+    for i, shown in enumerate(printed):
+        _printed_number(f"printed[{i}]", shown)
     rows = []
-    for exact, text in zip(values, printed):
-        decimals = len(text.split(".")[1]) if "." in text else 0
+    for exact, shown in zip(values, printed):
+        decimals = len(shown.split(".")[1]) if "." in shown else 0
         unit = Decimal(1).scaleb(-decimals)
         exact_decimal = Decimal(repr(float(exact)))
         rounded = str(exact_decimal.quantize(unit, rounding=ROUND_HALF_UP))
         truncated = str(exact_decimal.quantize(unit, rounding=ROUND_DOWN))
-        verdict = "agrees" if text == rounded else "truncated" if text == truncated else "wrong"
-        rows.append({"printed": text, "exact": float(exact), "rounded": rounded,
+        verdict = "agrees" if shown == rounded else "truncated" if shown == truncated else "wrong"
+        rows.append({"printed": shown, "exact": float(exact), "rounded": rounded,
                      "truncated": truncated, "verdict": verdict})
     return rows
+
+
+def _printed_number(name, value):
+    """``value`` checked: a str holding a finite number as printed, such as "0.09"."""
+    text(name, value)
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number as printed, such as '0.09', got "
+                         f"{value!r}")
+    return value
 
 
 def softmax_overflow(logits, shifts, dtypes=("float32", "float64")):
@@ -111,8 +138,8 @@ def softmax_overflow(logits, shifts, dtypes=("float32", "float64")):
     Parameters
     ----------
     logits : (K,)
-    shifts : sequence of floats c.
-    dtypes : sequence of float dtype names.
+    shifts : (S,) finite floats c (a list, tuple or 1-D array), S >= 1.
+    dtypes : list or tuple of float dtype names ("float16", "float32", "float64"), at least one.
 
     Returns
     -------
@@ -121,24 +148,60 @@ def softmax_overflow(logits, shifts, dtypes=("float32", "float64")):
         (bool: the naive result is finite).
     """
     logits = Dims().array("logits", logits, "K")
-    shifts = [real_number(f"shifts[{i}]", c) for i, c in enumerate(shifts)]
-    for name in dtypes:
-        if not (isinstance(name, str) and name in ("float16", "float32", "float64")):
-            raise ValueError(f"dtypes must name float dtypes ('float32', 'float64'), got {name!r}")
+    shifts = number_sequence("shifts", shifts).tolist()
+    _sequence("dtypes", dtypes)
+    if not dtypes:
+        raise ValueError("dtypes must name at least one float dtype, got an empty sequence")
+    for i, name in enumerate(dtypes):
+        choice(f"dtypes[{i}]", name, ("float16", "float32", "float64"))
     rows = []
     with np.errstate(over="ignore", invalid="ignore"):
         for c in shifts:
             for name in dtypes:
                 shifted = (logits + c).astype(name)
-                naive = naive_softmax(shifted)
+                naive = _naive_softmax(shifted)
                 rows.append({"shift": c, "dtype": name, "largest_exp": float(np.exp(shifted).max()),
                              "naive": naive,
-                             "stable": softmax(shifted), "finite": bool(np.isfinite(naive).all())})
+                             "stable": _softmax(shifted), "finite": bool(np.isfinite(naive).all())})
     return rows
 
 
 def overflow_table_html(rows, digits=4):
-    """The rows of :func:`softmax_overflow` as an HTML table (NaN and inf spelled as NumPy does)."""
+    """The rows of :func:`softmax_overflow` as an HTML table (NaN and inf spelled as NumPy does).
+
+    Parameters
+    ----------
+    rows : list or tuple of dicts from :func:`softmax_overflow` (keys shift, dtype, largest_exp,
+        naive, stable; naive and stable may hold NaN and largest_exp be inf, as they come).
+    digits : int >= 0, decimals of the probabilities.
+
+    Returns
+    -------
+    html : str
+    """
+    _check_rows("rows", rows, "softmax_overflow", ("shift", "dtype", "largest_exp", "naive",
+                                                   "stable"))
+    for i, row in enumerate(rows):
+        label = f"rows[{i}]"
+        real_number(f"{label}['shift']", row["shift"])
+        text(f"{label}['dtype']", row["dtype"])
+        largest = row["largest_exp"]
+        if isinstance(largest, (bool, np.bool_)) or not isinstance(largest, (int, float, np.integer,
+                                                                              np.floating)):
+            raise TypeError(f"{label}['largest_exp'] must be a real number, got "
+                            f"{_describe(largest)}")
+        if not largest >= 0:
+            raise ValueError(f"{label}['largest_exp'] must be >= 0 (inf once exp overflows), got "
+                             f"{largest}")
+        # NaN/inf where the naive softmax overflowed (the stable one too, past float32's range)
+        stable = Dims().shape(f"{label}['stable']", as_float_array(f"{label}['stable']",
+                                                                   row["stable"]), "K")
+        naive = as_float_array(f"{label}['naive']", row["naive"])
+        if naive.shape != stable.shape:
+            raise ValueError(f"{label}['naive'] must have the shape of {label}['stable'] "
+                             f"{stable.shape}, got shape {naive.shape}")
+    digits = integer("digits", digits, low=0)
+
     def vector(p):
         return "[" + ", ".join(format_number(float(v), digits) if np.isfinite(v) else str(v)
                                for v in p) + "]"
@@ -148,6 +211,14 @@ def overflow_table_html(rows, digits=4):
     header = ("shift c", "dtype", "largest exp(o + c)", "exp(o + c) / sum exp(o + c)",
               "with the max subtracted first")
     return html_table(header, body, ("right", "left", "right", "left", "left"))
+
+
+def _check_rows(name, rows, source, keys):
+    """``rows`` checked: a list or tuple of dicts holding ``keys``, as ``source`` makes them."""
+    if not isinstance(rows, (list, tuple)):
+        raise TypeError(f"{name} must be a list of dicts from {source}, got {_describe(rows)}")
+    for i, row in enumerate(rows):
+        params_dict(row, keys, f"{name}[{i}]", f"a dict from {source}")
 
 
 # ---- temperature -------------------------------------------------------------------------------
@@ -169,7 +240,16 @@ def softmax_temperature(logits, tau):
     """
     tau = real_number("tau", tau, low=0, low_open=True)
     logits = Dims().array("logits", logits, "... K")
-    return softmax(logits / tau)
+    return _softmax(logits / tau)
+
+
+def _probabilities(name, p):
+    """``p`` checked: a finite (..., K) array of probabilities, each in [0, 1]."""
+    p = Dims().array(name, p, "... K")
+    if p.min() < 0 or p.max() > 1:
+        raise ValueError(f"{name} must hold probabilities in [0, 1], got values from {p.min()} "
+                         f"to {p.max()}")
+    return p
 
 
 def entropy(p):
@@ -179,14 +259,17 @@ def entropy(p):
 
     Parameters
     ----------
-    p : (..., K), probabilities.
+    p : (..., K), probabilities (each in [0, 1]).
 
     Returns
     -------
     H : (...) array (a float for a single distribution).
     """
-    p = Dims().array("p", p, "... K")
-    terms = np.where(p > 0, -p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    return _entropy(_probabilities("p", p))
+
+
+def _entropy(p):
+    terms = np.where(p == 0, 0.0, -p * np.log(np.where(p > 0, p, 1.0)))   # NaN stays NaN
     h = terms.sum(axis=-1)
     return float(h) if h.ndim == 0 else h
 
@@ -206,8 +289,10 @@ def temperature_sweep(logits, taus):
     """
     logits = Dims().array("logits", logits, "K")
     taus = Dims().array("taus", taus, "N")
+    if taus.min() <= 0:
+        raise ValueError(f"taus must all be > 0, got {taus.min()} at index {int(taus.argmin())}")
     probs = np.array([softmax_temperature(logits, float(tau)) for tau in taus])
-    return probs, entropy(probs)
+    return probs, _entropy(probs)
 
 
 def temperature_view(tau=1.0, logits=ARTICLE_LOGITS):
@@ -229,11 +314,11 @@ def temperature_view(tau=1.0, logits=ARTICLE_LOGITS):
     logits = Dims().array("logits", logits, "K")
     p = softmax_temperature(logits, tau)
     rows = [(f"{k + 1}", format_number(o, 2), format_number(o / tau, 3), format_number(pk, 4),
-             "\u2588" * int(round(40 * pk)))
+             "\u2588" * int(round(40 * pk)) if np.isfinite(pk) else "")
             for k, (o, pk) in enumerate(zip(logits, p))]
     table = html_table(("class k", "logit o_k", "o_k / tau", "probability", ""), rows,
                        ("right", "right", "right", "right", "left"))
-    line = (f"tau = {tau:.2f}: entropy {entropy(p):.4f} nats of at most log {len(p)} = "
+    line = (f"tau = {tau:.2f}: entropy {_entropy(p):.4f} nats of at most log {len(p)} = "
             f"{math.log(len(p)):.4f}; the largest probability is {p.max():.4f}.")
     return f'<div class="rnn-temperature"><p>{line}</p>{table}</div>'
 
@@ -256,13 +341,13 @@ def softmax_jacobian(p):
 
     Parameters
     ----------
-    p : (..., K), softmax probabilities.
+    p : (..., K), softmax probabilities (each in [0, 1]).
 
     Returns
     -------
     J : (..., K, K)
     """
-    p = Dims().array("p", p, "... K")
+    p = _probabilities("p", p)
     return p[..., :, None] * (np.eye(p.shape[-1]) - p[..., None, :])
 
 
@@ -389,8 +474,7 @@ def goodfellow_bptt(params, x, labels, *, recurrent=True):
     x = dims.array("x", x, "T B D")
     g = goodfellow_params(check_params(params, PARAM_KEYS, dims))
     labels = dims.labels("labels", labels, "T B")
-    if not isinstance(recurrent, bool):
-        raise TypeError(f"recurrent must be True or False, got {recurrent!r}")
+    recurrent = flag("recurrent", recurrent)
     U, W, b, V, c = g["U"], g["W"], g["b"], g["V"], g["c"]
     T, H, K = x.shape[0], W.shape[0], V.shape[0]
     xs = {t: x[t - 1].T for t in range(1, T + 1)}                 # x^(t): (D, 1)
@@ -517,7 +601,11 @@ def source_lines(source, *fragments):
     lines : list of str, one per fragment.
     """
     if not (inspect.isfunction(source) or inspect.ismodule(source)):
-        raise TypeError(f"source must be a function or a module, got {type(source).__name__}")
+        raise TypeError(f"source must be a function or a module of rnnlib, got {_describe(source)}")
+    module = source.__name__ if inspect.ismodule(source) else source.__module__
+    if module != rnn.__package__ and not module.startswith(rnn.__package__ + "."):
+        raise ValueError(f"source must be a function or a module of rnnlib, got "
+                         f"{_describe(source)} from {module!r}")
     lines = inspect.getsource(source).splitlines()
     found = []
     for fragment in fragments:
@@ -557,12 +645,34 @@ def quote(label):
 # ---- truncated BPTT -----------------------------------------------------------------------------
 
 def flat_gradient(grads):
-    """All gradients as one vector, in the order W_xh, W_hh, b_h, W_hy, b_y (each flattened)."""
-    missing = [k for k in PARAM_KEYS if k not in grads] if isinstance(grads, dict) else PARAM_KEYS
-    if missing:
-        raise ValueError(f"grads must be a dict with the keys {list(PARAM_KEYS)}, "
-                         f"missing {list(missing)}")
-    return np.concatenate([np.asarray(grads[k], np.float64).ravel() for k in PARAM_KEYS])
+    """All gradients as one vector, in the order W_xh, W_hh, b_h, W_hy, b_y (each flattened).
+
+    Parameters
+    ----------
+    grads : dict of finite arrays (of any shapes) holding W_xh, W_hh, b_h, W_hy, b_y; other keys
+        are ignored.
+
+    Returns
+    -------
+    g : (n,), n the total size of the five arrays.
+    """
+    params_dict(grads, PARAM_KEYS, "grads")
+    return _flat({k: Dims().array(f"grads[{k!r}]", grads[k], "...") for k in PARAM_KEYS})
+
+
+def _flat(grads):
+    return np.concatenate([grads[k].ravel() for k in PARAM_KEYS])
+
+
+def _lengths(name, value, what):
+    """``value`` as a list of ints >= 1: a non-empty list, tuple, range or 1-D array of them."""
+    if not (isinstance(value, (list, tuple, range)) or isinstance(value, np.ndarray)
+            and value.ndim == 1):
+        raise TypeError(f"{name} must be a sequence of {what} (a list, tuple, range or 1-D array "
+                        f"of ints), got {_describe(value)}")
+    if not len(value):
+        raise ValueError(f"{name} must hold at least one of the {what}, got none")
+    return [integer(f"{name}[{i}]", v, low=1) for i, v in enumerate(value)]
 
 
 def truncation_sweep(params, x, targets, ks, *, loss="cross_entropy", reduction="mean"):
@@ -581,24 +691,42 @@ def truncation_sweep(params, x, targets, ks, *, loss="cross_entropy", reduction=
     params : dict with W_xh (D, H), W_hh (H, H), b_h (H,), W_hy (H, K), b_y (K,)
     x : (T, B, D)
     targets : (T, B) class indices (cross_entropy) or (T, B, K) floats (mse)
-    ks : sequence of ints >= 1
+    ks : non-empty sequence (list, tuple, range, 1-D array) of ints >= 1
     loss, reduction : as in :func:`rnnlib.rnn_loss`.
 
     Returns
     -------
     sweep : dict of (len(ks),) arrays: k, cosine, error, boundaries.
     """
-    ks = [integer(f"ks[{i}]", k, low=1) for i, k in enumerate(ks)]
-    full = flat_gradient(rnn_loss(params, x, targets, loss=loss, reduction=reduction)[1])
+    ks = _lengths("ks", ks, "chunk lengths")
+    full = _flat(rnn_loss(params, x, targets, loss=loss, reduction=reduction)[1])
     T = np.shape(x)[0]
     cosine, error = [], []
     for k in ks:
-        g = flat_gradient(rnn_loss_truncated(params, x, targets, k, loss=loss,
-                                             reduction=reduction)[1])
+        g = _flat(rnn_loss_truncated(params, x, targets, k, loss=loss, reduction=reduction)[1])
         cosine.append(g @ full / (np.linalg.norm(g) * np.linalg.norm(full)))
         error.append(np.linalg.norm(g - full) / np.linalg.norm(full))
     return {"k": np.array(ks), "cosine": np.array(cosine), "error": np.array(error),
             "boundaries": np.array([math.ceil(T / k) - 1 for k in ks])}
+
+
+def _time_major(name, value):
+    """``value`` as an array of real numbers (dtype kept: class indices stay integers), finite,
+    with at least two axes (T, B, ...) and no empty one."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a numeric array of shape (T, B, ...), could not convert "
+                        f"{_describe(value)}") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers (floats or class indices), got "
+                        f"{_describe(value)} of dtype {arr.dtype}")
+    if arr.ndim < 2 or arr.size == 0:
+        raise ValueError(f"{name} must have shape (T, B, ...) with no empty axis, got shape "
+                         f"{arr.shape}")
+    if arr.dtype.kind == "f":
+        check_finite(name, arr)
+    return arr
 
 
 def reset_chunks(a, k):
@@ -612,16 +740,17 @@ def reset_chunks(a, k):
 
     Parameters
     ----------
-    a : (T, B, ...) array (inputs x, or targets), T a multiple of k.
+    a : (T, B, ...) finite array of numbers (inputs x, or targets: floats or class indices,
+        whose dtype is kept), T a multiple of k.
     k : int >= 1
 
     Returns
     -------
     chunks : (k, (T / k) * B, ...)
     """
-    a = np.asarray(a)
+    a = _time_major("a", a)
     k = integer("k", k, low=1)
-    if a.ndim < 2 or a.shape[0] % k:
+    if a.shape[0] % k:
         raise ValueError(f"a must have shape (T, B, ...) with T a multiple of k = {k}, "
                          f"got shape {a.shape}")
     n, rest = a.shape[0] // k, a.shape[1:]
@@ -629,10 +758,20 @@ def reset_chunks(a, k):
 
 
 def merge_chunks(chunks, T):
-    """Inverse of :func:`reset_chunks`: (k, (T / k) * B, ...) back to (T, B, ...)."""
-    chunks = np.asarray(chunks)
+    """Inverse of :func:`reset_chunks`: (k, (T / k) * B, ...) back to (T, B, ...).
+
+    Parameters
+    ----------
+    chunks : (k, (T / k) * B, ...) finite array of numbers (its dtype is kept).
+    T : int >= 1, a multiple of k.
+
+    Returns
+    -------
+    a : (T, B, ...)
+    """
+    chunks = _time_major("chunks", chunks)
     T = integer("T", T, low=1)
-    if chunks.ndim < 2 or T % chunks.shape[0] or chunks.shape[1] % (T // chunks.shape[0]):
+    if T % chunks.shape[0] or chunks.shape[1] % (T // chunks.shape[0]):
         raise ValueError(f"chunks must have shape (k, (T / k) * B, ...) for T = {T}, "
                          f"got shape {chunks.shape}")
     k, n = chunks.shape[0], T // chunks.shape[0]
@@ -659,13 +798,19 @@ def echo_accuracy(params, x, targets, delay, *, reset_every=None):
     -------
     accuracy : float in [0, 1]
     """
-    T = np.shape(x)[0]
+    dims = Dims()
+    x = dims.array("x", x, "T B D")
+    params = check_params(params, PARAM_KEYS, dims)
+    targets = dims.labels("targets", targets, "T B")
+    T = x.shape[0]
     delay = integer("delay", delay, low=0, high=T - 1)
     if reset_every is None:
         o = rnn_predict(params, x)
     else:
+        reset_every = integer("reset_every", reset_every, low=1)
+        if T % reset_every:
+            raise ValueError(f"reset_every must divide T = {T} (from x), got {reset_every}")
         o = merge_chunks(rnn_predict(params, reset_chunks(x, reset_every)), T)
-    targets = labels_array("targets", targets, o.shape[-1], o.shape[:-1])
     return float(np.mean(o.argmax(axis=-1)[delay:] == targets[delay:]))
 
 
@@ -713,10 +858,10 @@ def bptt_cost(Ts, k, rng, *, B=16, D=8, H=64, K=8, repeats=3):
 
     Parameters
     ----------
-    Ts : sequence of ints >= 1
+    Ts : non-empty sequence (list, tuple, range, 1-D array) of ints >= 1
     k : int >= 1, the chunk length.
     rng : numpy.random.Generator
-    B, D, H, K : sizes.
+    B, D, H, K : ints >= 1, sizes.
     repeats : int >= 1, calls per time measurement (the shortest counts).
 
     Returns
@@ -724,9 +869,11 @@ def bptt_cost(Ts, k, rng, *, B=16, D=8, H=64, K=8, repeats=3):
     cost : dict of (len(Ts),) arrays: T, full_bytes, truncated_bytes, full_seconds,
         truncated_seconds.
     """
-    Ts = [integer(f"Ts[{i}]", T, low=1) for i, T in enumerate(Ts)]
+    Ts = _lengths("Ts", Ts, "sequence lengths")
     k = integer("k", k, low=1)
     generator("rng", rng)
+    B, D, H, K = (integer(name, size, low=1) for name, size in zip("BDHK", (B, D, H, K)))
+    repeats = integer("repeats", repeats, low=1)
     params = init_rnn_params(D, H, K, rng)
     rows = []
     for T in Ts:
@@ -741,8 +888,27 @@ def bptt_cost(Ts, k, rng, *, B=16, D=8, H=64, K=8, repeats=3):
 
 # ---- tables ------------------------------------------------------------------------------------
 
+PRINTED_KEYS = ("printed", "exact", "rounded", "truncated", "verdict")
+COST_KEYS = ("T", "full_bytes", "truncated_bytes", "full_seconds", "truncated_seconds")
+
+
 def printed_table_html(rows):
-    """The rows of :func:`compare_printed` as an HTML table."""
+    """The rows of :func:`compare_printed` as an HTML table.
+
+    Parameters
+    ----------
+    rows : list or tuple of dicts from :func:`compare_printed`: printed, rounded, truncated and
+        verdict str, exact a finite real number.
+
+    Returns
+    -------
+    html : str
+    """
+    _check_rows("rows", rows, "compare_printed", PRINTED_KEYS)
+    for i, row in enumerate(rows):
+        for key in ("printed", "rounded", "truncated", "verdict"):
+            text(f"rows[{i}][{key!r}]", row[key])
+        real_number(f"rows[{i}]['exact']", row["exact"])
     body = [(f"{i + 1}", r["printed"], format_number(r["exact"], 6), r["rounded"], r["truncated"],
              r["verdict"]) for i, r in enumerate(rows)]
     header = ("class k", "printed", "exact", "exact rounded", "exact truncated", "verdict")
@@ -750,7 +916,26 @@ def printed_table_html(rows):
 
 
 def cost_table_html(cost):
-    """Peak memory (MiB) and time (ms) of :func:`bptt_cost`, one row per T."""
+    """Peak memory (MiB) and time (ms) of :func:`bptt_cost`, one row per T.
+
+    Parameters
+    ----------
+    cost : dict from :func:`bptt_cost`: T (N,) ints >= 1, and full_bytes, truncated_bytes,
+        full_seconds, truncated_seconds (N,) finite numbers >= 0, N >= 1.
+
+    Returns
+    -------
+    html : str
+    """
+    params_dict(cost, COST_KEYS, "cost", "a dict of arrays from bptt_cost")
+    dims = Dims()
+    for key in COST_KEYS:
+        column = dims.array(f"cost[{key!r}]", cost[key], "N")
+        if column.min() < 0:
+            raise ValueError(f"cost[{key!r}] must hold numbers >= 0, got {column.min()}")
+    T = integer_array("cost['T']", cost["T"], "sequence lengths")
+    if T.min() < 1:
+        raise ValueError(f"cost['T'] must hold sequence lengths >= 1, got {T.min()}")
     body = [(str(T), f"{fb / 2**20:.2f}", f"{tb / 2**20:.2f}", f"{1e3 * fs:.1f}", f"{1e3 * ts:.1f}")
             for T, fb, tb, fs, ts in zip(cost["T"], cost["full_bytes"], cost["truncated_bytes"],
                                          cost["full_seconds"], cost["truncated_seconds"])]

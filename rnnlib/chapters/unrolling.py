@@ -13,13 +13,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import (PARAM_SHAPES, Dims, check_params, choice, forward_cache, generator,
-                         integer, params_dict, real_number)
+from .._validate import (PARAM_SHAPES, Dims, _describe, array_dict, check_params, choice,
+                         forward_cache, generator, integer, params_dict, real_number, text)
 from ..activations import ACTIVATIONS
 from ..rnn import (OUTPUT_KEYS, RNN_KEYS, StepCache, output_forward, rnn_backward, rnn_forward,
                    rnn_step_backward, rnn_step_forward)
-from .display import (Slider, draw_unrolled_graph, figure_html, html_table, interactive,
-                      unrolled_graph)
+from .display import (Slider, _figsize, _sequence, draw_unrolled_graph, figure_html, html_table,
+                      interactive, unrolled_graph)
 
 
 def _rotation(angle):
@@ -119,21 +119,30 @@ def plot_orbits(orbits, titles, figsize=(9, 3.2)):
 
     Parameters
     ----------
-    orbits : list of (T + 1, B, 2) arrays, from :func:`free_orbits`.
-    titles : list of str, one per panel.
+    orbits : list or tuple of (T + 1, B, 2) arrays, from :func:`free_orbits` (T and B may
+        differ from one array to the next).
+    titles : list or tuple of str, one per panel.
+    figsize : (width, height) in inches.
 
     Returns
     -------
     fig : matplotlib Figure; each initial state h_0 is a circle, each final state h_T a dot.
     """
-    import matplotlib.pyplot as plt
-
+    _sequence("orbits", orbits)
+    if not orbits:
+        raise ValueError("orbits must hold at least one orbit array, got an empty sequence")
+    orbits = [Dims().array(f"orbits[{i}]", states, "T B 2") for i, states in enumerate(orbits)]
+    _sequence("titles", titles)
     if len(orbits) != len(titles):
         raise ValueError(f"titles must have one entry per orbit array ({len(orbits)}), "
                          f"got {len(titles)}")
+    for i, title in enumerate(titles):
+        text(f"titles[{i}]", title)
+    figsize = _figsize("figsize", figsize)
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, len(orbits), figsize=figsize, layout="constrained")
     for ax, states, title in zip(np.atleast_1d(axes), orbits, titles):
-        states = Dims().array("orbits", states, "T B 2")
         for b in range(states.shape[1]):
             colour = f"C{b % 10}"
             ax.plot(states[:, b, 0], states[:, b, 1], "-", color=colour, lw=0.9, alpha=0.8)
@@ -209,8 +218,8 @@ def copies_forward(x, copies, h0=None, activation="tanh"):
                          f"from x, got {len(copies)}")
     h_prev = np.zeros((x.shape[1], dims.size["H"])) if h0 is None else dims.array("h0", h0, "B H")
     states, caches = [], []
-    for x_t, params_t in zip(x, copies):
-        h_prev, cache = rnn_step_forward(x_t, h_prev, params_t, activation)
+    for x_t, params_t in zip(x, copies):  # checked above: an overflow gives inf/NaN as NumPy does
+        h_prev, cache = rnn_step_forward(x_t, h_prev, params_t, activation, check=False)
         states.append(h_prev)
         caches.append(cache)
     return np.stack(states), caches
@@ -241,11 +250,16 @@ def copies_backward(dh_out, caches):
     for t, cache in enumerate(caches):
         forward_cache(f"caches[{t}]", cache, StepCache, "rnn_step_forward")
     B, H = caches[0].h_t.shape
+    for t, cache in enumerate(caches):
+        if cache.h_t.shape != (B, H) or cache.x_t.shape != caches[0].x_t.shape:
+            raise ValueError(f"caches must come from one copies_forward: caches[{t}] holds x_t "
+                             f"{cache.x_t.shape} and h_t {cache.h_t.shape}, caches[0] x_t "
+                             f"{caches[0].x_t.shape} and h_t {(B, H)}")
     dh_out = Dims().bind("the caches", T=len(caches), B=B, H=H).array("dh_out", dh_out, "T B H")
     dh_next = np.zeros((B, H))
     dxs, grads = [None] * len(caches), [None] * len(caches)
     for t in reversed(range(len(caches))):
-        dxs[t], dh_next, grads[t] = rnn_step_backward(dh_out[t] + dh_next, caches[t])
+        dxs[t], dh_next, grads[t] = rnn_step_backward(dh_out[t] + dh_next, caches[t], check=False)
     return np.stack(dxs), dh_next, grads
 
 
@@ -273,14 +287,14 @@ def parameter_count(params):
 
     Parameters
     ----------
-    params : dict of arrays (any keys).
+    params : dict of finite arrays (any keys).
 
     Returns
     -------
     int
     """
-    params_dict(params, ())
-    return int(sum(np.size(v) for v in params.values()))
+    params = array_dict("params", params)
+    return int(sum(v.size for v in params.values()))
 
 
 # ---- the T = 4 chain rule: one term per path -------------------------------------------------
@@ -330,8 +344,8 @@ def path_terms(params, x, y, h0=None, t=None, activation="tanh"):
     t = T if t is None else integer("t", t, low=1, high=T)
     h, _ = rnn_forward(x[:t], params, h0, activation, check=False)
     h_prev = np.concatenate([h0[None], h[:-1]])                  # h_0..h_{t-1}
-    J = step_jacobians(h, params["W_hh"], activation)           # J_1..J_t
     slope = ACTIVATIONS[activation][1](h)                       # f'(a_1)..f'(a_t)
+    J = slope[..., :, None] * params["W_hh"].T                  # J_1..J_t (step_jacobians)
     o_t, _ = output_forward(h[-1], params, check=False)
     dh_t = (o_t - y[t - 1]) @ params["W_hy"].T                  # dL_t/dh_t, (B, H)
     B, H = h0.shape
@@ -375,7 +389,7 @@ def step_ratios(terms, W_hh):
         raise TypeError(f"terms must be the PathTerms returned by path_terms, got "
                         f"{type(terms).__name__}")
     H = terms.dh.shape[2]
-    W_hh = Dims(H=H).array("W_hh", W_hh, "H H")
+    W_hh = Dims().bind("terms", H=H).array("W_hh", W_hh, "H H")
     sizes = np.linalg.norm(terms.dh.reshape(len(terms.dh), -1), axis=1)
     jacobian_norms = np.linalg.norm(terms.jacobians[1:], ord=2, axis=(2, 3)).max(axis=1)
     slope_max = terms.slope[1:].reshape(len(jacobian_norms), -1).max(axis=1)
@@ -415,8 +429,8 @@ def path_terms_html(terms, digits=4):
     -------
     str : HTML
     """
-    size = term_sizes(terms)
     digits = integer("digits", digits, low=1)
+    size = term_sizes(terms)
     t = len(terms.dh)
     J = np.linalg.norm(terms.jacobians, ord=2, axis=(2, 3)).max(axis=1)
     rows = [(k, t - k, f"{size['dh'][k - 1]:.{digits}g}", f"{J[k - 1]:.{digits}g}",
@@ -473,11 +487,12 @@ def plot_term_sizes(distance_sets, labels, xlabel, ax=None, styles=None, ylabel=
 
     Parameters
     ----------
-    distance_sets : list of (N,) arrays, the distances (e.g. T - k) of each curve.
-    labels : dict, legend label -> (N,) array of sizes (norms), one per distance set, in order.
+    distance_sets : list or tuple of (N,) arrays, the distances (e.g. T - k) of each curve.
+    labels : dict, legend label (str) -> (N,) array of sizes (norms), one per distance set, in
+        order (N may differ from curve to curve).
     xlabel : str
-    ax : matplotlib Axes, optional.
-    styles : list of matplotlib format strings, optional.
+    ax : matplotlib Axes, optional; a new figure when omitted.
+    styles : list or tuple of matplotlib format strings (e.g. "o-"), one per curve, optional.
     ylabel : str
 
     Returns
@@ -485,16 +500,36 @@ def plot_term_sizes(distance_sets, labels, xlabel, ax=None, styles=None, ylabel=
     fig : matplotlib Figure
     """
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+    from matplotlib.axes._base import _process_plot_format
     from matplotlib.ticker import MaxNLocator
 
-    if not isinstance(labels, dict) or len(distance_sets) != len(labels):
-        raise ValueError(f"labels must be a dict with one curve per distance set "
-                         f"({len(distance_sets)}), got {len(labels)}")
+    _sequence("distance_sets", distance_sets)
+    params_dict(labels, (), "labels", "a dict, legend label -> (N,) array of sizes")
+    if len(distance_sets) != len(labels) or not labels:
+        raise ValueError(f"labels must hold one curve per entry of distance_sets "
+                         f"({len(distance_sets)}), at least one, got {len(labels)}")
     curves = []
     for i, (label, sizes) in enumerate(labels.items()):
         dims = Dims()
-        curves.append((label, dims.array(f"distance_sets[{i}]", distance_sets[i], "N"),
+        curves.append((text("each key of labels (a legend label)", label),
+                       dims.array(f"distance_sets[{i}]", distance_sets[i], "N"),
                        dims.array(f"labels[{label!r}]", sizes, "N")))
+    text("xlabel", xlabel)
+    text("ylabel", ylabel)
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {_describe(ax)}")
+    if styles is not None:
+        _sequence("styles", styles)
+        if len(styles) != len(labels):
+            raise ValueError(f"styles must give one format string per curve ({len(labels)}), "
+                             f"got {len(styles)}")
+        for i, style in enumerate(styles):
+            try:
+                _process_plot_format(text(f"styles[{i}]", style))
+            except ValueError as error:
+                raise ValueError(f"styles[{i}] must be a matplotlib format string such as "
+                                 f"'o-': {error}") from None
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 3), layout="constrained")
     styles = styles or ["o-"] * len(labels)
@@ -552,7 +587,8 @@ def step_through_frames(params, x, y, h0=None):
     xs, ys = [None] + [float(v) for v in x.ravel()], [None] + [float(v) for v in y.ravel()]
     h = [float(h0.item())] + [float(v) for v in rnn_forward(x, params, h0, check=False)[0].ravel()]
     o = [None] + [h[t] * w["W_hy"] + w["b_y"] for t in range(1, T + 1)]
-    L = [None] + [0.5 * (o[t] - ys[t]) ** 2 for t in range(1, T + 1)]
+    # (o - y) * (o - y), not ** 2: on overflow a float's ** raises, * gives inf as NumPy does
+    L = [None] + [0.5 * (o[t] - ys[t]) * (o[t] - ys[t]) for t in range(1, T + 1)]
     shown = {**{f"h_{t}": h[t] for t in range(T + 1)}, **{f"o_{t}": o[t] for t in range(1, T + 1)},
              **{f"L_{t}": L[t] for t in range(1, T + 1)}}
 
@@ -720,7 +756,11 @@ def unrolled_view(T=3):
         ("T copies give rnn_forward's states h_1..h_T", "yes" if same_h else "NO"),
         ("sum of the T copies' gradients = rnn_backward's", "yes" if same_grads else "NO"),
     ]
-    figure = figure_html(draw_unrolled_graph(T), dpi=72)
+    import matplotlib.pyplot as plt
+
+    fig = draw_unrolled_graph(T)
+    figure = figure_html(fig, dpi=72)
+    plt.close(fig)
     return (f'<div class="rnn-unrolled-view">{figure}'
             f'{html_table(("quantity", "value"), rows, ("left", "right"))}</div>')
 

@@ -6,6 +6,7 @@ W_hh and W_hh^T differ), and names the mistake its outputs match.
 """
 import numpy as np
 
+from .._validate import function
 from ..layers import fnn_backward, fnn_forward
 from ..rnn import rnn_step_backward, rnn_step_forward
 from ._checker import Case, Mistake, numeric_gradient, run_checks, unpack_result
@@ -138,6 +139,7 @@ def check_rnn_step_backward(fn):
     -------
     CheckResult : ``.passed``, ``.message``; shows as an HTML report in a notebook.
     """
+    function("fn", fn)  # before the cases are made
     return run_checks(fn, exercise="rnn_step_backward", cases=_step_cases(),
                       unpack=_unpack_step, mistakes=STEP_MISTAKES, shape_hints=STEP_SHAPE_HINTS)
 
@@ -248,5 +250,6 @@ def check_fnn_backward(fn):
     -------
     CheckResult : ``.passed``, ``.message``; shows as an HTML report in a notebook.
     """
+    function("fn", fn)  # before the cases are made
     return run_checks(fn, exercise="fnn_backward", cases=_fnn_cases(), unpack=_unpack_fnn,
                       mistakes=FNN_MISTAKES, shape_hints=FNN_SHAPE_HINTS)

@@ -7,6 +7,7 @@ overflows to inf and NaN). It names the mistake the outputs match.
 """
 import numpy as np
 
+from .._validate import function
 from ..losses import softmax_cross_entropy
 from ._checker import Case, Mistake, numeric_gradient, run_checks
 
@@ -228,6 +229,7 @@ def check_softmax_cross_entropy(fn):
     -------
     CheckResult : ``.passed``, ``.message``; shows as an HTML report in a notebook.
     """
+    function("fn", fn)  # before the cases are made
     return run_checks(fn, exercise="softmax_cross_entropy", cases=_cases(), unpack=_unpack,
                       mistakes=MISTAKES, shape_hints=SHAPE_HINTS, in_place_hint=IN_PLACE_HINT,
                       hidden_hint=HIDDEN_HINT)

@@ -17,6 +17,7 @@ verdict. Every case starts from a nonzero h_0, so a forgotten h_0 shows.
 """
 import numpy as np
 
+from .._validate import function
 from ..rnn import StepCache, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from ._checker import Case, Mistake, combine, numeric_gradient, run_checks, unpack_result
 
@@ -220,6 +221,8 @@ def check_unrolled_rnn(forward, backward):
     CheckResult : passed when both functions pass; the message gives each function's verdict,
         the outputs that are wrong and the mistake they match. Shows as HTML in a notebook.
     """
+    function("forward", forward)  # both, before the learner's code runs
+    function("backward", backward)
     forward_cases, backward_cases = _cases()
     results = [
         run_checks(forward, exercise="unrolled_forward", cases=forward_cases,
