@@ -32,7 +32,7 @@ from ..init import init_rnn_params
 from ..losses import mse_loss, softmax, softmax_cross_entropy
 from ..model import rnn_loss, rnn_predict
 from ..truncated import rnn_loss_truncated
-from .display import Slider, _sequence, format_number, html_table, interactive, plot_panels
+from .display import Slider, _sequence, format_number, html_table, interactive
 
 PARAM_KEYS = rnn.RNN_KEYS + rnn.OUTPUT_KEYS  # W_xh, W_hh, b_h, W_hy, b_y
 
