@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,10 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 20_000
 # Waiting for the network to fall quiet after "load" (MathJax fonts, the widget manager, images):
 # a few seconds on an idle machine, but under `make test` the live JupyterLab test shares the two
-# cores, and a heavy page then needs far longer. A long wait costs nothing when all is well.
-QUIET_TIMEOUT_MS = 90_000
+# cores, and a heavy page then needs far longer. A long wait costs nothing when all is well; if
+# it runs out, the requests still pending are reported.
+QUIET_TIMEOUT_S = 90
+QUIET_S = 0.5  # no request in flight for this long: the page is quiet
 
 
 def book_pages() -> list[str]:
@@ -113,7 +116,7 @@ class Visit:
     """One page opened with every request outside the book blocked and every problem recorded."""
 
     def __init__(self, browser, base: str, page_path: str):
-        self.base, self.problems = base, []
+        self.base, self.problems, self.in_flight = base, [], {}
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.context.set_default_timeout(TIMEOUT_MS)
         page = self.page = self.context.new_page()
@@ -125,10 +128,29 @@ class Visit:
             f"request failed: {r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and self.problems.append(
             f"HTTP {r.status}: {r.url}"))
+        page.on("request", lambda r: self.in_flight.__setitem__(id(r), r.url))
+        page.on("requestfinished", lambda r: self.in_flight.pop(id(r), None))
+        page.on("requestfailed", lambda r: self.in_flight.pop(id(r), None))
         page.goto(base + page_path, wait_until="load")
-        page.wait_for_load_state("networkidle", timeout=QUIET_TIMEOUT_MS)
+        self.wait_until_quiet()
         page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
                                ? MathJax.startup.promise.then(() => true) : false""")
+
+    def wait_until_quiet(self):
+        """Wait until no request has been in flight for QUIET_S (as Playwright's "networkidle",
+        but saying which requests are still pending when QUIET_TIMEOUT_S runs out)."""
+        deadline, quiet_since = time.monotonic() + QUIET_TIMEOUT_S, None
+        while time.monotonic() < deadline:
+            if self.in_flight:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= QUIET_S:
+                return
+            self.page.wait_for_timeout(100)
+        pending = sorted(set(self.in_flight.values()))
+        self.problems.append(f"the page did not fall quiet within {QUIET_TIMEOUT_S} s; "
+                             f"{len(pending)} request(s) pending: {[u[:120] for u in pending[:5]]}")
 
     def _route(self, route):
         url = route.request.url
