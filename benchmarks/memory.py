@@ -4,22 +4,9 @@ NumPy reports the data buffers of its arrays to tracemalloc, so the traced peak 
 array allocated during the call (caches, temporaries, gradients). Inputs made before the call
 (parameters, x, targets) are not counted: the figure is what the call itself needs on top.
 """
-import tracemalloc
-
 import rnnlib
+from rnnlib.chapters.softmax_bptt import peak_memory
 from workloads import make_data
-
-
-def peak_bytes(fn):
-    """Peak traced memory, in bytes, allocated while ``fn()`` runs."""
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        before = tracemalloc.get_traced_memory()[0]
-        fn()
-        return tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
 
 
 def bptt_memory(steps, k, B, D, H, K, dtype):
@@ -27,7 +14,7 @@ def bptt_memory(steps, k, B, D, H, K, dtype):
     rows = []
     for T in steps:
         params, x, y = make_data(T, B, D, H, K, dtype)
-        full = peak_bytes(lambda: rnnlib.rnn_loss(params, x, y))
-        truncated = peak_bytes(lambda: rnnlib.rnn_loss_truncated(params, x, y, k))
+        full = peak_memory(lambda: rnnlib.rnn_loss(params, x, y))
+        truncated = peak_memory(lambda: rnnlib.rnn_loss_truncated(params, x, y, k))
         rows.append((T, full, truncated))
     return rows

@@ -999,21 +999,6 @@ SIGNATURES = {
             "int key": {1: display.Slider(0.3, -2.0, 2.0, 0.1)},
             "key not a name": {"W hh": display.Slider(0.3, -2.0, 2.0, 0.1)}}),
         per_row=integer(2, low=1)),
-    display.plot_sweep: dict(
-        values=arr(np.linspace(-1, 1, 5), "N"),
-        curves=listed({"L": np.ones(5), "dL": np.zeros(5)}, {
-            "None": None, "empty": {}, "a list": [np.ones(5)],
-            "wrong length": naming({"L": np.ones(4)}, "curves['L']"),
-            "nan": naming({"L": _with(np.ones(5), 2, np.nan)}, "curves['L']"),
-            "str entries": naming({"L": ["a"] * 5}, "curves['L']"),
-            "int title": {1: np.ones(5)}}),
-        xlabel=text("W_hh"),
-        mark=listed(("example", 0.3), {"one entry": ("example",), "nan": naming(("m", math.nan), "mark[1]"),
-                                      "number label": naming((1, 0.3), "mark[0]"), "a str": "example"},
-                   optional=True),
-        figsize=listed((7, 3), {"one entry": (7,), "zero": naming((0, 3), "figsize[0]"),
-                               "negative": naming((7, -3), "figsize[1]"), "a str": "7x3", "None": None,
-                               "nan": naming((math.nan, 3), "figsize[0]")})),
     display.sgd_animation: dict(
         losses=arr(np.array([1.0, 0.5, 0.2]), "S"), predictions=arr(np.zeros((3, 2)), "S T"),
         targets=arr(np.ones(2), "T"),

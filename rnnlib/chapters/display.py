@@ -183,49 +183,6 @@ def _decimals_of(step):
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def plot_sweep(values, curves, xlabel, mark=None, figsize=(7, 3)):
-    """Curves against one swept input, one panel per curve, with an optional vertical mark.
-
-    Parameters
-    ----------
-    values : (N,) array, the swept input.
-    curves : dict, panel title -> (N,) array.
-    xlabel : str
-    mark : (label, value), optional, e.g. ``("article", 0.3)``.
-    figsize : (width, height) in inches.
-
-    Returns
-    -------
-    fig : matplotlib Figure
-    """
-    dims = Dims()
-    values = dims.array("values", values, "N")
-    params_dict(curves, (), "curves", "a dict, panel title -> (N,) array")
-    if not curves:
-        raise ValueError("curves must hold at least one curve, got an empty dict")
-    for title, ys in curves.items():
-        text("each key of curves (a panel title)", title)
-        dims.array(f"curves[{title!r}]", ys, "N")
-    text("xlabel", xlabel)
-    if mark is not None:
-        if not (isinstance(mark, (list, tuple)) and len(mark) == 2):
-            raise TypeError(f"mark must be a (label, value) pair, got {_describe(mark)}")
-        text("mark[0]", mark[0])
-        real_number("mark[1]", mark[1])
-    figsize = _figsize("figsize", figsize)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(curves), figsize=figsize, layout="constrained")
-    for ax, (title, ys) in zip(np.atleast_1d(axes), curves.items()):
-        ax.plot(values, ys)
-        ax.axhline(0, color="0.7", lw=0.8)
-        if mark is not None:
-            ax.axvline(mark[1], color="C3", ls="--", lw=1, label=mark[0])
-            ax.legend(loc="best", fontsize=8)
-        ax.set(title=title, xlabel=xlabel)
-    return fig
-
-
 def sgd_animation(losses, predictions, targets, frames=None, dpi=70, figsize=(6, 3)):
     """Animate SGD: predictions o_t approaching the targets (left) and the loss falling (right).
 
