@@ -421,7 +421,7 @@ def test_figures():
     fig = un.plot_orbits(orbits, list(un.ORBIT_REGIMES))
     assert [ax.get_title() for ax in fig.axes] == list(un.ORBIT_REGIMES)
     plt.close(fig)
-    with pytest.raises(ValueError, match="titles must have one entry per orbit array"):
+    with pytest.raises(ValueError, match="titles must have .* entries, one per orbit array"):
         un.plot_orbits(orbits, ["a"])
     fig = un.plot_term_sizes([np.arange(3)], {"a": np.array([1.0, 0.5, 0.25])}, "k",
                              ylabel="size")

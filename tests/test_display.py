@@ -79,7 +79,7 @@ def test_draw_unrolled_graph_rejects_bad_arguments():
         display.draw_unrolled_graph(2.0)
     with pytest.raises(ValueError, match="paths must name nodes of the graph with T = 2.*'h_3'"):
         display.draw_unrolled_graph(2, paths=[["L_2", "o_2", "h_3"]])
-    with pytest.raises(ValueError, match="path_labels must give one label per path \\(2\\), got 1"):
+    with pytest.raises(ValueError, match="path_labels must have 2 entries, one per path, got 1"):
         display.draw_unrolled_graph(2, paths=display.gradient_paths(2, 1), path_labels=["a"])
     with pytest.raises(ValueError, match=r"highlight must be a sequence of weight names .* got 'W_hh'"):
         display.draw_unrolled_graph(2, highlight="W_hh")

@@ -69,15 +69,9 @@ def html_table(header, rows, align=None):
         text(f"header[{i}]", title)
     _sequence("rows", rows)
     for i, row in enumerate(rows):
-        _sequence(f"rows[{i}]", row)
-        if len(row) != len(header):
-            raise ValueError(f"rows[{i}] must have {len(header)} cells, one per column of header, "
-                             f"got {len(row)}")
+        _sequence(f"rows[{i}]", row, len(header), "one per column of header")
     if align is not None:
-        _sequence("align", align)
-        if len(align) != len(header):
-            raise ValueError(f"align must have {len(header)} entries, one per column of header, "
-                             f"got {len(align)}")
+        _sequence("align", align, len(header), "one per column of header")
         for i, a in enumerate(align):
             choice(f"align[{i}]", a, ALIGNMENTS)
     align = align or ["left"] * len(header)
@@ -93,10 +87,13 @@ def html_table(header, rows, align=None):
             f"<tbody>{body}</tbody></table>")
 
 
-def _sequence(name, value):
-    """Raise unless ``value`` is a list or tuple."""
+def _sequence(name, value, length=None, per=""):
+    """Raise unless ``value`` is a list or tuple, of ``length`` entries when given (``per`` says
+    what they match, e.g. "one per column of header")."""
     if not isinstance(value, (list, tuple)):
         raise TypeError(f"{name} must be a list or tuple, got {_describe(value)}")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{name} must have {length} entries, {per}, got {len(value)}")
 
 
 def _figsize(name, value):
@@ -364,10 +361,7 @@ def draw_unrolled_graph(T, ax=None, *, values=None, paths=(), path_labels=None, 
                 raise ValueError(f"paths[{i}] must follow edges of the graph, got {a!r} -> "
                                  f"{b!r}, which no edge joins")
     if path_labels is not None:
-        _sequence("path_labels", path_labels)
-        if len(path_labels) != len(paths):
-            raise ValueError(f"path_labels must give one label per path ({len(paths)}), got "
-                             f"{len(path_labels)}")
+        _sequence("path_labels", path_labels, len(paths), "one per path")
         for i, label in enumerate(path_labels):
             text(f"path_labels[{i}]", label)
     weights = ("W_xh", "W_hh", "W_hy")

@@ -132,10 +132,7 @@ def plot_orbits(orbits, titles, figsize=(9, 3.2)):
     if not orbits:
         raise ValueError("orbits must hold at least one orbit array, got an empty sequence")
     orbits = [Dims().array(f"orbits[{i}]", states, "T B 2") for i, states in enumerate(orbits)]
-    _sequence("titles", titles)
-    if len(orbits) != len(titles):
-        raise ValueError(f"titles must have one entry per orbit array ({len(orbits)}), "
-                         f"got {len(titles)}")
+    _sequence("titles", titles, len(orbits), "one per orbit array")
     for i, title in enumerate(titles):
         text(f"titles[{i}]", title)
     figsize = _figsize("figsize", figsize)
@@ -520,10 +517,7 @@ def plot_term_sizes(distance_sets, labels, xlabel, ax=None, styles=None, ylabel=
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {_describe(ax)}")
     if styles is not None:
-        _sequence("styles", styles)
-        if len(styles) != len(labels):
-            raise ValueError(f"styles must give one format string per curve ({len(labels)}), "
-                             f"got {len(styles)}")
+        _sequence("styles", styles, len(labels), "one format string per curve")
         for i, style in enumerate(styles):
             try:
                 _process_plot_format(text(f"styles[{i}]", style))
