@@ -8,22 +8,32 @@ Dimension letters, declared once:
     H  hidden units      K  outputs (regression targets or classes)
 
 * **Time-major**: a sequence batch is ``x`` of shape (T, B, D). Steps count from 1 in the
-  equations (x_1 .. x_T, h_0 the initial state) and from 0 in arrays: x_t is ``x[t-1]``.
+  equations (x_1 .. x_T, h_0 the initial state) and from 0 in arrays: x_t is ``x[t-1]``, h_t is
+  ``h[t-1]`` of :func:`rnn_forward`, and ``dh_out[t-1]`` is the gradient reaching h_t from its
+  output.
 * **Rows are examples**: vectors are rows, so equations read ``x_t W_xh`` and the code is
   literally ``x[t-1] @ W_xh``.
 
     a_t = x_t W_xh + h_{t-1} W_hh + b_h       (B, H)
     h_t = tanh(a_t)                          (B, H)
     o_t = h_t W_hy + b_y                     (B, K)
-    y_hat_t = o_t (regression) or softmax(o_t) (classification)
+
+  The prediction is o_t itself for regression; for classification o_t holds the logits and
+  y_hat_t = softmax(o_t) (B, K) is the predicted distribution. ``y`` is always a target; the y
+  in W_hy and b_y names the output layer.
 
 * Parameters live in a dict ``params`` with keys W_xh (D, H), W_hh (H, H), b_h (H,),
   W_hy (H, K), b_y (K,). Gradients live in a dict with the same keys and shapes: ``grads["W_hh"]``
-  is dL/dW_hh. Everywhere, ``dX`` means dL/dX, the total derivative of the loss through every
-  path (not a partial derivative along one), and has the shape of X. ``y`` is always a target,
-  ``o`` an output.
-* Losses are per position (one example at one step), reduced by ``reduction="sum"`` (add over
-  positions) or ``"mean"`` (divide by their number); never implicitly.
+  is dL/dW_hh. Everywhere, ``dX`` means dL/dX, the *total* derivative of the loss through every
+  path from X to L, and has the shape of X. The symbol ∂ is kept for *partial* derivatives,
+  ∂f/∂X with f's other arguments held fixed; a total derivative is never written with ∂.
+* The gradient reaching h_t has two parts: ``dh_out`` from the output at step t and
+  ``dh_next`` from step t+1 (dh_t = dh_out_t + dh_next_t, dh_next_t = da_{t+1} W_hh^T; zero
+  at t = T). A shared parameter's step-t term is ``dW_hh_t`` = h_{t-1}^T da_t (the math's
+  dW_hh^(t), the term of the copy W_hh^(t) used at step t); dW_hh is their sum over t.
+* Losses are per position (one example at one step) and summed over positions unless
+  ``reduction="mean"`` (divide by their number): ``reduction="sum"`` is the default of every
+  loss.
 * Forward functions return ``(output, cache)``; the matching backward takes
   ``(upstream gradient, cache)``.
 * Randomness only through a ``numpy.random.Generator`` passed in.
@@ -73,17 +83,20 @@ The same network in other notations
 Columns: Goodfellow et al. 2016 (column vectors), Karpathy's min-char-rnn (columns), d2l's RNN
 section (rows, as here), PyTorch ``nn.RNN`` + ``nn.Linear`` (weights stored (out, in)).
 
-============  ==================  ===============  ===============  ==================================
+============  ==================  ===============  ===============  =====================================
 this book     Goodfellow et al.   min-char-rnn     d2l (RNN sec.)   PyTorch
-============  ==================  ===============  ===============  ==================================
+============  ==================  ===============  ===============  =====================================
 W_xh (D, H)   U = W_xh^T (H, D)   Wxh = W_xh^T     W_xh (d, h)      weight_ih_l0 = W_xh^T (H, D)
 W_hh (H, H)   W = W_hh^T          Whh = W_hh^T     W_hh (h, h)      weight_hh_l0 = W_hh^T (H, H)
 b_h  (H,)     b                   bh               b_h (1, h)       bias_ih_l0 + bias_hh_l0
 W_hy (H, K)   V = W_hy^T (K, H)   Why = W_hy^T     W_hq (h, q)      Linear.weight = W_hy^T (K, H)
 b_y  (K,)     c                   by               b_q (1, q)       Linear.bias
-h_t  (B, H)   h^(t) (H, 1)        hs[t]            H_t (n, h)       output[t] (B, H); output (T, B, H)
-o_t  (B, K)   o^(t)               ys[t]            O_t (n, q)       Linear(output)[t]
-============  ==================  ===============  ===============  ==================================
+h_t  (B, H)   h^(t) (H, 1)        hs[t-1]          H_t (n, h)       output[t-1] (B, H); output (T, B, H)
+o_t  (B, K)   o^(t)               ys[t-1]          O_t (n, q)       Linear(output)[t-1]
+============  ==================  ===============  ===============  =====================================
+
+The array indices are 0-based, as here: h_t is ``hs[t-1]`` (min-char-rnn keeps h_0 in
+``hs[-1]``) and ``output[t-1]``.
 
 d2l's section on BPTT switches to columns without biases (h_t = W_hx x_t + W_hh h_{t-1},
 o_t = W_qh h_t, so W_hx = W_xh^T, W_qh = W_hy^T) and averages the loss over T. cs231n's
@@ -95,7 +108,8 @@ Modules
 activations  tanh, sigmoid, relu, identity with derivatives from outputs
 layers       affine layer, the feed-forward network of chapter 1
 rnn          one step and the whole sequence, forward and backward (BPTT), output layer
-losses       softmax, log-softmax, half squared error, softmax cross-entropy
+losses       softmax, log-softmax, half squared error, softmax cross-entropy (summed over
+             positions unless reduction="mean")
 model        networks wired to a loss: ``loss, grads = rnn_loss(params, x, targets)``
 truncated    truncated BPTT in chunks of k steps: ``rnn_loss_truncated(params, x, targets, k)``
 gradcheck    centred finite differences and relative error

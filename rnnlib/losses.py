@@ -3,8 +3,10 @@
 Every loss is computed per *position* (one example at one time step: the leading axes of the
 prediction) and then reduced over positions, as the ``reduction`` argument says:
 
-* ``"sum"``: add the losses of all N positions (the worked example of chapter 1);
+* ``"sum"``, the default: add the losses of all N positions (the worked example of chapter 1);
 * ``"mean"``: divide that sum by N, the number of positions (T * B for a sequence batch).
+
+So a loss is summed over positions unless ``reduction="mean"``.
 
 The last axis (K outputs or classes) is always summed inside a position's loss.
 """
@@ -62,17 +64,21 @@ def _positions(shape, reduction):
 
 
 def mse_loss(y_pred, y, reduction="sum", *, check=True):
-    """Half squared error: L = scale * sum over positions of 1/2 ||y_pred - y||^2.
+    """Half squared error, summed over positions unless ``reduction="mean"``:
 
-    The 1/2 makes the gradient exactly the error: dL/dy_pred = scale * (y_pred - y), with
-    scale = 1 for ``"sum"`` and 1/N for ``"mean"`` (N positions = all axes but the last).
-    PyTorch's ``MSELoss`` has no 1/2 and its mean also divides by K.
+        L = scale * sum over positions of 1/2 ||y_pred - y||^2
+        dL/dy_pred = scale * (y_pred - y)
+
+    The 1/2 makes the gradient exactly the error. scale = 1 for ``"sum"`` (the default) and 1/N
+    for ``"mean"`` (N positions = all axes but the last). PyTorch's ``MSELoss`` has no 1/2 and
+    its mean also divides by K.
 
     Parameters
     ----------
     y_pred : (..., K)
-    y : (..., K), same shape as ``y_pred``.
-    reduction : {"sum", "mean"}
+        The prediction: for regression, the network's output o itself.
+    y : (..., K), the target, same shape as ``y_pred``.
+    reduction : {"sum", "mean"}, "sum" by default.
     check : bool
         Check ``y_pred`` and ``y`` first (see :mod:`rnnlib`, "Input checks").
 
@@ -80,6 +86,7 @@ def mse_loss(y_pred, y, reduction="sum", *, check=True):
     -------
     loss : float
     dy_pred : (..., K)
+        dL/dy_pred (do, when y_pred is the output o).
     """
     if flag("check", check):
         y_pred = Dims().array("y_pred", y_pred, "... K")
@@ -90,19 +97,21 @@ def mse_loss(y_pred, y, reduction="sum", *, check=True):
 
 
 def softmax_cross_entropy(logits, labels, reduction="sum", *, check=True):
-    """Softmax followed by the negative log-likelihood of the true class.
+    """Softmax followed by the negative log-likelihood of the true class, summed over positions
+    unless ``reduction="mean"``:
 
-        L = scale * sum over positions of -log softmax(o)[label]
-        dL/do = scale * (softmax(o) - onehot(label))
+        y_hat = softmax(o),   L = scale * sum over positions of -log y_hat[label]
+        dL/do = scale * (y_hat - onehot(label))
 
-    with scale = 1 for ``"sum"`` and 1/N for ``"mean"``. Uses :func:`log_softmax`, so it stays
+    with scale = 1 for ``"sum"`` (the default) and 1/N for ``"mean"``. Uses :func:`log_softmax`, so it stays
     finite for logits of any size.
 
     Parameters
     ----------
     logits : (..., K)
-    labels : integer array of the shape of ``logits`` without its last axis, values in [0, K).
-    reduction : {"sum", "mean"}
+    labels : integer array of the shape of ``logits`` without its last axis, values in [0, K):
+        the target classes.
+    reduction : {"sum", "mean"}, "sum" by default.
     check : bool
         Check ``logits`` and ``labels`` first (see :mod:`rnnlib`, "Input checks").
 

@@ -43,7 +43,7 @@ def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="rel
     x : (B, D)
     targets : (B, K) floats for ``loss="mse"``; (B,) class indices for ``"cross_entropy"``.
     loss : {"mse", "cross_entropy"}
-    reduction : {"sum", "mean"}, over the B examples.
+    reduction : {"sum", "mean"}, over the B examples; "sum" (the default) adds their losses.
     activation : hidden activation.
 
     Returns
@@ -70,6 +70,8 @@ def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
 
         h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   o_t = h_t W_hy + b_y,   L = sum or mean of L_t
 
+    The loss is summed over positions unless ``reduction="mean"``.
+
     ``outputs="all"`` is many-to-many (an output and a target at every step);
     ``outputs="last"`` is many-to-one (only o_T = h_T W_hy + b_y has a target).
 
@@ -80,7 +82,8 @@ def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
     targets : for ``outputs="all"``: (T, B, K) floats (mse) or (T, B) class indices
         (cross_entropy); for ``outputs="last"``: (B, K) or (B,).
     loss : {"mse", "cross_entropy"}
-    reduction : {"sum", "mean"}, over the positions that have a target.
+    reduction : {"sum", "mean"}, over the positions that have a target; "sum" (the default)
+        adds their losses.
     outputs : {"all", "last"}
     h0 : (B, H), optional; zeros when omitted.
     activation : hidden activation, tanh by default.

@@ -4,6 +4,9 @@ Time-major, rows are examples (see the package docstring):
 
     h_t = f(x_t W_xh + h_{t-1} W_hh + b_h)        x_t (B, D), h_t (B, H)
     o_t = h_t W_hy + b_y                           o_t (B, K)
+
+Steps count from 1 in the math and from 0 in the arrays: x_t is ``x[t-1]`` and h_t is
+``h[t-1]``. ``dX`` is the total derivative dL/dX, with the shape of X.
 """
 from typing import NamedTuple
 
@@ -33,7 +36,7 @@ class RNNCache(NamedTuple):
 
     x: np.ndarray       # (T, B, D)
     h0: np.ndarray      # (B, H)
-    h: np.ndarray       # h_1..h_T, (T, B, H)
+    h: np.ndarray       # h_1..h_T, (T, B, H): h[t-1] is h_t
     W_xh: np.ndarray    # (D, H)
     W_hh: np.ndarray    # (H, H)
     activation: str
@@ -76,16 +79,21 @@ def rnn_step_forward(x_t, h_prev, params, activation="tanh", *, check=True):
 
 
 def rnn_step_backward(dh_t, cache, *, check=True):
-    """Backward of :func:`rnn_step_forward`.
+    """Backward of :func:`rnn_step_forward`: step t's part of BPTT.
 
-        da = dh_t * f'(a)
-        dx_t = da W_xh^T,  dh_prev = da W_hh^T,  dW_xh = x_t^T da,  dW_hh = h_prev^T da,  db_h = sum_B da
+        da_t = dh_t * f'(a_t)
+        dx_t = da_t W_xh^T,  dh_prev = da_t W_hh^T,
+        dW_xh = x_t^T da_t,  dW_hh = h_prev^T da_t,  db_h = sum_B da_t
+
+    The three parameter gradients are step t's terms only (dW_hh is h_{t-1}^T da_t, the term
+    of the copy of W_hh used at step t); BPTT sums them over the steps. ``dh_prev`` is the
+    recurrent part of the gradient reaching h_{t-1}, dh_next_{t-1} = da_t W_hh^T.
 
     Parameters
     ----------
     dh_t : (B, H)
-        dL/dh_t, the total: everything that flows into h_t, from the output at t and from
-        step t+1.
+        dL/dh_t, the total derivative: dh_out_t, from the output at step t, plus dh_next_t,
+        from step t+1.
     cache : from :func:`rnn_step_forward`.
     check : bool
         Check ``cache`` and ``dh_t`` first (see :mod:`rnnlib`, "Input checks").
@@ -94,7 +102,8 @@ def rnn_step_backward(dh_t, cache, *, check=True):
     -------
     dx_t : (B, D)
     dh_prev : (B, H)
-    grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
+        da_t W_hh^T, the part of dL/dh_{t-1} that comes through step t.
+    grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,): step t's terms.
     """
     if flag("check", check):
         forward_cache("cache", cache, StepCache, "rnn_step_forward")
@@ -126,7 +135,7 @@ def rnn_forward(x, params, h0=None, activation="tanh", *, check=True):
     Returns
     -------
     h : (T, B, H)
-        Every hidden state h_1..h_T.
+        Every hidden state h_1..h_T: ``h[t-1]`` is h_t.
     cache : RNNCache, what :func:`rnn_backward` needs.
     """
     f = ACTIVATIONS[choice("activation", activation, ACTIVATIONS)][0]
@@ -146,23 +155,24 @@ def rnn_forward(x, params, h0=None, activation="tanh", *, check=True):
     # In the loop, np.dot(u, W) is u @ W (the same product for 2-D arrays) with less overhead
     # per call, which counts when B and H are small and T is long.
     h_prev = h0
-    for t in range(T):
-        a_t = h[t]                      # a view into h, which holds x_t W_xh + b_h
+    for t in range(1, T + 1):
+        a_t = h[t - 1]                  # a view into h, which holds x_t W_xh + b_h
         a_t += np.dot(h_prev, W_hh)     # a_t = x_t W_xh + b_h + h_{t-1} W_hh
-        h_prev = f(a_t, out=a_t)        # h_t = f(a_t), written over a_t: h[t] is h_t
+        h_prev = f(a_t, out=a_t)        # h_t = f(a_t), written over a_t: h[t-1] is h_t
     return h, RNNCache(x, h0, h, W_xh, W_hh, activation)
 
 
 def rnn_backward(dh_out, cache, *, check=True):
     """Backpropagation through time for :func:`rnn_forward`.
 
-    ``dh_out[t]`` is the gradient reaching h_t from outside the recurrence (from the output at
-    step t) only. The gradient carried back from step t+1, ``dh_next``, is added inside, so
-    the total gradient at h_t is dh_t = dh_out_t + dh_next:
+    ``dh_out[t-1]`` is dh_out_t, the gradient reaching h_t from outside the recurrence (from the
+    output at step t) only. The recurrent part, dh_next_t, carried back from step t+1, is added
+    inside, so the total derivative at h_t is dh_t = dh_out_t + dh_next_t:
 
-        da_t = (dh_out_t + dh_next) * f'(a_t),   dh_next = da_t W_hh^T      for t = T..1
+        for t = T..1, starting from dh_next_T = 0:
+            da_t = (dh_out_t + dh_next_t) * f'(a_t),   dh_next_{t-1} = da_t W_hh^T
         dW_xh = sum_t x_t^T da_t,  dW_hh = sum_t h_{t-1}^T da_t,  db_h = sum_t sum_B da_t
-        dx_t = da_t W_xh^T,  dh0 = the last dh_next
+        dx_t = da_t W_xh^T,  dh0 = dh_next_0 = da_1 W_hh^T
 
     Only the dh_next recursion loops over time; the parameter gradients are one matrix
     product each over all T * B rows.
@@ -170,7 +180,8 @@ def rnn_backward(dh_out, cache, *, check=True):
     Parameters
     ----------
     dh_out : (T, B, H)
-        The part of dL/dh_t that comes from the outputs (zeros where a step has no output).
+        ``dh_out[t-1]`` is the part of dL/dh_t that comes from the output at step t (zeros
+        where a step has no output).
     cache : from :func:`rnn_forward`.
     check : bool
         Check ``cache`` and ``dh_out`` first (see :mod:`rnnlib`, "Input checks").
@@ -178,8 +189,10 @@ def rnn_backward(dh_out, cache, *, check=True):
     Returns
     -------
     dx : (T, B, D)
+        ``dx[t-1]`` is dL/dx_t.
     dh0 : (B, H)
-    grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,)
+        dL/dh_0.
+    grads : dict with W_xh (D, H), W_hh (H, H), b_h (H,), each summed over the T steps.
     """
     check = flag("check", check)
     if check:
@@ -192,10 +205,12 @@ def rnn_backward(dh_out, cache, *, check=True):
     # f'(a_t) of all steps at once (a new array, computed from h); the loop turns it into da_t.
     da = ACTIVATIONS[activation][1](h)
     dh_next, W_hh_T = np.zeros_like(h0), W_hh.T
+    # The loop runs over the arrays' indices T-1..0, and index t holds step t+1 of the math:
+    # dh_out[t] is dh_out_{t+1}, and dh_next is dh_next_{t+1}, the recurrent part reaching h_{t+1}.
     for t in reversed(range(T)):
-        da_t = da[t]                    # a view into da, which holds f'(a_t)
-        da_t *= dh_out[t] + dh_next     # da_t = (dh_out_t + dh_next) * f'(a_t)
-        dh_next = np.dot(da_t, W_hh_T)  # da_t W_hh^T (np.dot: see rnn_forward)
+        da_t = da[t]                    # a view into da, which holds f'(a) of this step
+        da_t *= dh_out[t] + dh_next     # da = (dh_out + dh_next) * f'(a), this step's
+        dh_next = np.dot(da_t, W_hh_T)  # da W_hh^T: dh_next of the step before
     da_rows = da.reshape(T * B, H)
     grads = {
         "W_xh": x.reshape(T * B, D).T @ da_rows,

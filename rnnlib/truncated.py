@@ -24,9 +24,12 @@ def rnn_loss_truncated(params, x, targets, k, *, loss="mse", reduction="sum", h0
         h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   o_t = h_t W_hy + b_y,   L = sum (or mean) of L_t
 
     The gradient is the sum over chunks of each chunk's own BPTT gradient, in which the state
-    entering the chunk, h_s (s = jk), is a constant:
+    entering the chunk, h_s (s = jk), is a constant. Write chunk j's loss as a function of the
+    parameters theta and of h_s, L^(j)(theta, h_s) = sum_{t in chunk j} L_t; the result is the
+    sum of its partial derivatives, h_s held fixed (not the total dL/dtheta, which would also
+    follow h_s back into the chunks before):
 
-        dtheta = sum_j d/dtheta [ sum_{t in chunk j} L_t ]  with h_s held fixed
+        dtheta = sum_j ∂L^(j)/∂theta
 
     Inside a chunk, :func:`rnnlib.rnn_backward` runs as usual; at the chunk's first step the
     gradient it would pass on to h_s (its dh0) is dropped, so no gradient flows across a chunk
@@ -41,8 +44,9 @@ def rnn_loss_truncated(params, x, targets, k, *, loss="mse", reduction="sum", h0
     k : int >= 1
         Chunk length in time steps; k >= T is full BPTT.
     loss : {"mse", "cross_entropy"}
-    reduction : {"sum", "mean"}, over all T * B positions (for "mean", every chunk is divided by
-        T * B, not by its own size, so the loss is the mean over the whole sequence).
+    reduction : {"sum", "mean"}, over all T * B positions; "sum" (the default) adds them. For
+        "mean", every chunk is divided by T * B, not by its own size, so the loss is the mean
+        over the whole sequence.
     h0 : (B, H), optional; zeros when omitted.
     activation : hidden activation, tanh by default.
 

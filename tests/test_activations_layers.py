@@ -71,14 +71,14 @@ def test_affine_backward_matches_finite_differences(lead, D, M, seed):
 
 def test_fnn_worked_example_of_chapter_1():
     x, W_xh, b_h, W_hy, b_y = 0.5, 0.4, 0.1, 0.6, 0.2
-    h = max(x * W_xh + b_h, 0.0)
-    o = h * W_hy + b_y
+    h_by_hand = max(x * W_xh + b_h, 0.0)
+    o_by_hand = h_by_hand * W_hy + b_y
     params = {"W_xh": np.array([[W_xh]]), "b_h": np.array([b_h]),
               "W_hy": np.array([[W_hy]]), "b_y": np.array([b_y])}
-    y, cache = rnnlib.fnn_forward(np.array([[x]]), params, activation="relu")
-    assert math.isclose(h, 0.3, rel_tol=1e-15) and math.isclose(o, 0.38, rel_tol=1e-15)
-    np.testing.assert_allclose(cache.h, [[h]], rtol=1e-15)
-    np.testing.assert_allclose(y, [[o]], rtol=1e-15)
+    o, cache = rnnlib.fnn_forward(np.array([[x]]), params, activation="relu")
+    assert math.isclose(h_by_hand, 0.3, rel_tol=1e-15) and math.isclose(o_by_hand, 0.38, rel_tol=1e-15)
+    np.testing.assert_allclose(cache.h, [[h_by_hand]], rtol=1e-15)
+    np.testing.assert_allclose(o, [[o_by_hand]], rtol=1e-15)
 
 
 @gradient_settings
@@ -87,11 +87,11 @@ def test_fnn_backward_matches_finite_differences(name, B, D, H, K, seed):
     rng = np.random.default_rng(seed)
     params = random_params(rng, D, H, K)
     del params["W_hh"]
-    x, dy = rng.standard_normal((B, D)), rng.standard_normal((B, K))
+    x, do = rng.standard_normal((B, D)), rng.standard_normal((B, K))
     assume(clear_of_kink(name, x @ params["W_xh"] + params["b_h"]))
     _, cache = rnnlib.fnn_forward(x, params, name)
-    dx, grads = rnnlib.fnn_backward(dy, cache)
-    f = upstream_loss(lambda x, **p: rnnlib.fnn_forward(x, p, name)[0], dy)
+    dx, grads = rnnlib.fnn_backward(do, cache)
+    f = upstream_loss(lambda x, **p: rnnlib.fnn_forward(x, p, name)[0], do)
     assert_gradients(f, {"x": x, **params}, {"x": dx, **grads})
 
 
@@ -102,11 +102,11 @@ def test_fnn_is_the_rnn_with_one_step_and_no_recurrence(name, B, D, H, K, seed):
     params = random_params(rng, D, H, K)
     params["W_hh"] = np.zeros((H, H))
     x = rng.standard_normal((B, D))
-    y, cache = rnnlib.fnn_forward(x, params, name)
+    o_fnn, cache = rnnlib.fnn_forward(x, params, name)
     h, _ = rnnlib.rnn_forward(x[None], params, activation=name)
-    o, _ = rnnlib.output_forward(h[0], params)
+    o_rnn, _ = rnnlib.output_forward(h[0], params)
     np.testing.assert_allclose(cache.h, h[0], rtol=1e-14, atol=1e-15)
-    np.testing.assert_allclose(y, o, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(o_fnn, o_rnn, rtol=1e-14, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", sorted(MATH_F))

@@ -950,7 +950,7 @@ SIGNATURES = {
                                                "a number": naming((1,), "omitted[0]")}),
         causes=listed(ex.ARTICLE_CAUSES, {"None": None, "list": ["a"],
                                          "h_1 a number": naming({"h_1": 1}, "causes['h_1']")})),
-    ex.describe: dict(key=text("dh_rec_1")),
+    ex.describe: dict(key=text("dh_next_1")),
     ex.trace_table_html: dict(
         trace=listed(TRACE, {"None": None, "empty": {}, "list": list(TRACE.items()),
                             "h_1 str": naming({**TRACE, "h_1": "0.3"}, "trace['h_1']"),

@@ -46,7 +46,7 @@ def test_rnn_trace_matches_an_independent_scalar_computation():
     da1 = dh1 * (1 - h1**2)
     expected = {
         "h_1": h1, "h_2": h2, "o_1": o1, "o_2": o2, "L_1": L1, "L_2": L2, "L": L1 + L2,
-        "da_2": da2, "dh_rec_1": da2 * W_hh, "dh_1": dh1, "da_1": da1,
+        "da_2": da2, "dh_next_1": da2 * W_hh, "dh_1": dh1, "da_1": da1,
         "dW_hy": do1 * h1 + do2 * h2, "db_y": do1 + do2, "dW_hh": da2 * h1,
         "dW_xh": da1 * x1 + da2 * x2, "db_h": da1 + da2,
         "W_hh_new": W_hh - lr * da2 * h1, "W_hy_new": W_hy - lr * (do1 * h1 + do2 * h2),
@@ -95,7 +95,7 @@ def test_rnn_trace_of_three_steps():
     loss, grads = rnnlib.rnn_loss(params, x, y)
     assert trace["L"] == pytest.approx(loss)
     assert all(trace["d" + k] == pytest.approx(grads[k].item()) for k in PARAM_KEYS)
-    assert trace["dh_rec_3"] == 0.0 and trace["dh_rec_2"] != 0.0
+    assert trace["dh_next_3"] == 0.0 and trace["dh_next_2"] != 0.0
     with pytest.raises(ValueError, match="same length"):
         ex.trace_rnn(x=(0.5, 0.7), y=(0.8,))
 
@@ -105,7 +105,7 @@ def test_changing_W_hh_changes_dW_hh_and_W_hh_zero_cuts_the_recurrent_path():
     other = ex.trace_rnn(**{**ex.RNN_EXAMPLE, "W_hh": -0.6})
     assert other["dW_hh"] != pytest.approx(base["dW_hh"])
     zero = ex.trace_rnn(**{**ex.RNN_EXAMPLE, "W_hh": 0.0})
-    assert zero["dh_rec_1"] == 0.0 and zero["dW_hh"] != 0.0
+    assert zero["dh_next_1"] == 0.0 and zero["dW_hh"] != 0.0
 
 
 def test_trace_table_contains_every_key_and_value():
@@ -122,7 +122,7 @@ def test_trace_table_contains_every_key_and_value():
 def test_every_trace_key_has_a_meaning():
     keys = [*ex.trace_rnn(**ex.RNN_EXAMPLE), *ex.trace_fnn(**ex.FNN_EXAMPLE)]
     assert all(ex.describe(k) for k in keys), [k for k in keys if not ex.describe(k)]
-    assert ex.describe("dh_rec_1").startswith("dL/dh_1 through the next step: da_2 W_hh")
+    assert ex.describe("dh_next_1").startswith("part of dL/dh_1 through the next step: da_2 W_hh^T")
     assert ex.describe("W_hh_new") == "W_hh after one SGD step"
 
 

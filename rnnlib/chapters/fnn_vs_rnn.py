@@ -7,12 +7,16 @@ the numbers of a widely shared blog post's worked example:
 * FNN: x = 0.5, y = 0.8, W_xh = 0.4, b_h = 0.1, W_hy = 0.6, b_y = 0.2, ReLU;
 * RNN: x = [0.5, 0.7], y = [0.8, 0.9], W_xh = 0.5, W_hh = 0.3, b_h = 0.1, W_hy = 0.7,
   b_y = 0.2, tanh, h_0 = 0;
-* loss 1/2 (y_hat - y)^2 summed over time steps, one SGD step with learning rate 0.1.
+* loss 1/2 (o - y)^2 (o the output, y the target) summed over time steps, one SGD step with
+  learning rate 0.1.
 
 :func:`trace_fnn` and :func:`trace_rnn` return every intermediate value as a flat dict of
 floats, computed with rnnlib's own layers, so a table, a widget or a test can show any of them.
-Key names follow the code: ``dX`` is dL/dX, ``_t`` is the time step (1-based, as in the
-equations), ``_new`` is the value after one SGD step.
+Key names follow the code: ``dX`` is dL/dX, the total derivative; ``_t`` is the time step
+(1-based, as in the equations: ``h_1`` is h_1, which rnnlib's arrays hold at index 0);
+``dh_out_t`` and ``dh_next_t`` are the two parts of dh_t (from the output at step t, and from
+step t+1); ``dW_hh_t`` is step t's term of dW_hh, the math's dW_hh^(t); ``_new`` is the value
+after one SGD step.
 """
 import inspect
 
@@ -144,8 +148,8 @@ def trace_rnn(x=(0.5, 0.7), y=(0.8, 0.9), W_xh=0.5, W_hh=0.3, b_h=0.1, W_hy=0.7,
 
     Backward, for t = T..1 (:func:`rnnlib.output_backward`, :func:`rnnlib.rnn_step_backward`):
 
-        do_t = o_t - y_t,  dh_out_t = do_t W_hy^T,  dh_rec_t = da_{t+1} W_hh^T (0 at t = T),
-        dh_t = dh_out_t + dh_rec_t,  da_t = dh_t f'(a_t)
+        do_t = o_t - y_t,  dh_out_t = do_t W_hy^T,  dh_next_t = da_{t+1} W_hh^T (0 at t = T),
+        dh_t = dh_out_t + dh_next_t,  da_t = dh_t f'(a_t)
 
     and each parameter gradient is a sum over steps of per-step terms ``dW_xh_t = x_t^T da_t``,
     ``dW_hh_t = h_{t-1}^T da_t``, ``db_h_t = da_t``, ``dW_hy_t = h_t^T do_t``, ``db_y_t = do_t``
@@ -189,14 +193,14 @@ def trace_rnn(x=(0.5, 0.7), y=(0.8, 0.9), W_xh=0.5, W_hh=0.3, b_h=0.1, W_hy=0.7,
         trace.update({f"a_{t}": _f(a_t), f"h_{t}": _f(h_t), f"o_{t}": _f(o_t), f"L_{t}": L_t})
     trace["L"] = sum(trace[f"L_{t}"] for t in range(1, T + 1))
 
-    terms, dh_rec = {}, np.zeros_like(h[0])
+    terms, dh_next = {}, np.zeros_like(h[0])
     for t in range(T, 0, -1):
         dh_out, out_grads = output_backward(do[t - 1], outs[t - 1], check=False)
-        dh_t = dh_out + dh_rec
+        dh_t = dh_out + dh_next
         da_t = activation_backward(dh_t, ActivationCache(h[t], activation), check=False)
         trace.update({f"do_{t}": _f(do[t - 1]), f"dh_out_{t}": _f(dh_out),
-                      f"dh_rec_{t}": _f(dh_rec), f"dh_{t}": _f(dh_t), f"da_{t}": _f(da_t)})
-        _, dh_rec, step_grads = rnn_step_backward(dh_t, steps[t - 1], check=False)
+                      f"dh_next_{t}": _f(dh_next), f"dh_{t}": _f(dh_t), f"da_{t}": _f(da_t)})
+        _, dh_next, step_grads = rnn_step_backward(dh_t, steps[t - 1], check=False)
         terms[t] = {**step_grads, **out_grads}
     keys = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
     for key in keys:
@@ -440,8 +444,8 @@ def unshared_rnn_loss(step_params, x, targets, h0=None):
 
     With every copy equal to ``params`` this is ``rnnlib.rnn_loss(params, x, targets)[0]``. The
     copies are separate arrays, so a finite difference that nudges only step t's copy measures
-    dL/dW^(t), step t's term of the shared parameter's gradient (chapter 1: why a shared
-    parameter's gradient is the sum over its copies).
+    dW^(t) = dL/dW^(t) (the other copies held fixed), step t's term of the shared parameter's
+    gradient (chapter 1: why a shared parameter's gradient is the sum over its copies).
 
     Parameters
     ----------
@@ -522,20 +526,20 @@ STEP_MEANINGS = {
     "x": "input at step {t}", "y": "target at step {t}", "h": "hidden state h_{t}",
     "a": "pre-activation x_{t} W_xh + h_{p} W_hh + b_h", "o": "output h_{t} W_hy + b_y",
     "L": "loss 1/2 (o_{t} - y_{t})^2", "do": "dL/do_{t} = o_{t} - y_{t}",
-    "dh_out": "dL/dh_{t} through the output: do_{t} W_hy^T",
-    "dh_rec": "dL/dh_{t} through the next step: da_{n} W_hh^T (0 at the last step)",
-    "dh": "dL/dh_{t} = dh_out_{t} + dh_rec_{t}", "da": "dL/da_{t} = dh_{t} f'(a_{t})",
-    "dW_xh": "step {t}'s term of dL/dW_xh: x_{t}^T da_{t}",
-    "dW_hh": "step {t}'s term of dL/dW_hh: h_{p}^T da_{t}",
-    "db_h": "step {t}'s term of dL/db_h: da_{t}",
-    "dW_hy": "step {t}'s term of dL/dW_hy: h_{t}^T do_{t}",
-    "db_y": "step {t}'s term of dL/db_y: do_{t}",
+    "dh_out": "part of dL/dh_{t} through the output: do_{t} W_hy^T",
+    "dh_next": "part of dL/dh_{t} through the next step: da_{n} W_hh^T (0 at the last step)",
+    "dh": "dL/dh_{t} = dh_out_{t} + dh_next_{t}", "da": "dL/da_{t} = dh_{t} f'(a_{t})",
+    "dW_xh": "dW_xh^({t}), step {t}'s term of dL/dW_xh: x_{t}^T da_{t}",
+    "dW_hh": "dW_hh^({t}), step {t}'s term of dL/dW_hh: h_{p}^T da_{t}",
+    "db_h": "db_h^({t}), step {t}'s term of dL/db_h: da_{t}",
+    "dW_hy": "dW_hy^({t}), step {t}'s term of dL/dW_hy: h_{t}^T do_{t}",
+    "db_y": "db_y^({t}), step {t}'s term of dL/db_y: do_{t}",
 }
 
 
 def describe(key):
-    """A short meaning of a trace key: ``describe("dh_rec_1")`` is 'dL/dh_1 through the next
-    step: da_2 W_hh'; unknown keys give ''."""
+    """A short meaning of a trace key: ``describe("dh_next_1")`` is 'part of dL/dh_1 through
+    the next step: da_2 W_hh^T (0 at the last step)'; unknown keys give ''."""
     text("key", key)
     if key.endswith("_new"):
         return f"{key[:-4]} after one SGD step"
