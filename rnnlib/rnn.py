@@ -209,7 +209,7 @@ def rnn_backward(dh_out, cache, *, check=True):
     # dh_out[t] is dh_out_{t+1}, and dh_next is dh_next_{t+1}, the recurrent part reaching h_{t+1}.
     for t in reversed(range(T)):
         da_t = da[t]                    # a view into da, which holds f'(a) of this step
-        da_t *= dh_out[t] + dh_next     # da = (dh_out + dh_next) * f'(a), this step's
+        da_t *= dh_out[t] + dh_next     # da = (dh_out + dh_next) * f'(a) of this step
         dh_next = np.dot(da_t, W_hh_T)  # da W_hh^T: dh_next of the step before
     da_rows = da.reshape(T * B, H)
     grads = {
