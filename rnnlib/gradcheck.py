@@ -106,19 +106,32 @@ def _real_value(f_name, value, where):
 
 
 def relative_error(a, b):
-    """||a - b|| / max(||a|| + ||b||, 1e-300): one number, 0 for identical arrays.
+    """||a - b|| / (||a|| + ||b||): one number in [0, 1], 0 for identical arrays (and for two zero
+    arrays), 1 when one of them is zero or they point in opposite directions.
 
     Norms over the whole array, so a gradient whose entries are all tiny is not flagged for
     rounding noise in one entry. ``a`` and ``b`` must be finite real arrays of the same shape
-    (no broadcasting).
+    (no broadcasting). Both are scaled by the same power of two before the norms are taken, so
+    the result is the same number computed without scaling, except that entries near 1e300 (or
+    1e-300) neither overflow to inf / inf = NaN nor underflow to 0 / 0: a gradient a huge finite
+    factor away from the other gives about 1, a mismatch, never NaN.
     """
     a, b = as_float_array("a", a), as_float_array("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got shapes {a.shape} and {b.shape}")
     check_finite("a", a)
     check_finite("b", b)
-    a, b = a.astype(np.float64, copy=False), b.astype(np.float64, copy=False)
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
+    return _relative_error(a.astype(np.float64, copy=False), b.astype(np.float64, copy=False))
+
+
+def _relative_error(a, b):
+    """:func:`relative_error` of two finite float64 arrays of one shape, without the checks."""
+    largest = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
+    if largest == 0:
+        return 0.0
+    exponent = int(np.frexp(largest)[1])  # largest = m * 2**exponent with 0.5 <= m < 1
+    a, b = np.ldexp(a, -exponent), np.ldexp(b, -exponent)  # exact: powers of two
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
 def check_gradients(loss_and_grads, params, eps=1e-6):
@@ -138,7 +151,9 @@ def check_gradients(loss_and_grads, params, eps=1e-6):
 
     Returns
     -------
-    errors : dict, key -> :func:`relative_error` between analytic and numerical gradient.
+    errors : dict, key -> :func:`relative_error` between analytic and numerical gradient, a
+        number in [0, 1] (never NaN, so ``max(errors.values()) <= tol`` is a sound test); inf
+        where the finite differences themselves overflow, which fails every tolerance too.
     """
     function("loss_and_grads", loss_and_grads)
     if not isinstance(params, dict):
@@ -163,8 +178,9 @@ def check_gradients(loss_and_grads, params, eps=1e-6):
         return loss_and_grads_result("loss_and_grads", loss_and_grads(params), params,
                                      f" (called with {where})")[0]
 
-    return {
-        key: relative_error(analytic[key], _numerical_gradient(
-            loss_only, p, eps, "loss_and_grads", f"params[{key!r}]"))
-        for key, p in params.items()
-    }
+    errors = {}
+    for key, p in params.items():
+        numeric = _numerical_gradient(loss_only, p, eps, "loss_and_grads", f"params[{key!r}]")
+        errors[key] = (_relative_error(analytic[key], numeric) if np.isfinite(numeric).all()
+                       else np.inf)
+    return errors

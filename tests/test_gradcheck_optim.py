@@ -30,6 +30,44 @@ def test_relative_error_values():
     assert rnnlib.relative_error(a, 2 * a) == rnnlib.relative_error(2 * a, a)
 
 
+def test_relative_error_neither_overflows_nor_underflows():
+    """inf / inf = NaN would pass no test written `error > tol`, and 0 / 0 read as 0 would pass
+    every `error < tol`: huge and tiny finite arrays give the number the formula gives."""
+    a = np.array([3.0, -4.0])
+    for scale in (1e300, 1e-300, 1e-320):
+        assert math.isclose(rnnlib.relative_error(scale * a, 2 * scale * a), 1 / 3, rel_tol=1e-12)
+    assert math.isclose(rnnlib.relative_error(a, 1e300 * a), 1.0, rel_tol=1e-12)
+    assert rnnlib.relative_error(1e307 * a, -1e307 * a) == 1.0
+    assert rnnlib.relative_error(np.zeros(3), np.array([0.0, 1e-320, 0.0])) == 1.0
+
+
+def test_check_gradients_fails_a_gradient_scaled_by_a_huge_factor():
+    """A gradient 1e300 times too large: each entry is finite, its norm is not; the error must be
+    a number that fails the tolerance, whichever key it is under (max() skips a NaN that is not
+    first)."""
+    rng = np.random.default_rng(3)
+    params, x, y = random_params(rng, 2, 3, 2), rng.standard_normal((4, 2, 2)), rng.standard_normal((4, 2, 2))
+
+    def huge(p):
+        loss, grads = rnnlib.rnn_loss(p, x, y)
+        return loss, {**grads, "b_y": 1e300 * grads["b_y"]}
+
+    errors = rnnlib.check_gradients(huge, params)
+    assert not any(math.isnan(e) for e in errors.values()), errors
+    assert errors["b_y"] > 0.99
+    assert not max(errors.values()) <= 1e-7
+
+
+def test_check_gradients_says_inf_where_the_finite_differences_overflow():
+    params = {"w": np.array([1.0, 2.0])}
+
+    def steep(p):  # f(w0 +- eps) = +-1e308 are finite, their difference is not
+        return 1e308 * math.tanh(1e7 * (p["w"][0] - 1.0)), {"w": np.array([1.0, 0.0])}
+
+    errors = rnnlib.check_gradients(steep, params)
+    assert errors["w"] == np.inf and not errors["w"] <= 1e-7
+
+
 @gradient_settings
 @given(T=size, B=size, D=size, H=size, K=size, activation=activations, loss=losses,
        reduction=reductions, out=outputs, seed=seeds)

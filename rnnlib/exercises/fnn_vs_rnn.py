@@ -1,8 +1,9 @@
 """Chapter 1's self-checking exercises: one RNN step backward, and the FNN backward.
 
-Each checker runs the learner's function on four cases, among them B = 1 and H = 1 (where a
-transpose or a sum over the batch changes nothing and so hides), with W_hh not symmetric (so
-W_hh and W_hh^T differ), and names the mistake its outputs match.
+Each checker runs the learner's function on four or five cases, among them B = 1 and H = 1
+(where a transpose or a sum over the batch changes nothing and so hides), with W_hh not symmetric
+(so W_hh and W_hh^T differ), and for the FNN a bias large enough to switch a hidden unit on or off
+(where a ReLU mask taken without the bias shows), and names the mistake its outputs match.
 """
 import numpy as np
 
@@ -10,6 +11,9 @@ from .._validate import function
 from ..layers import fnn_backward, fnn_forward
 from ..rnn import rnn_step_backward, rnn_step_forward
 from ._checker import Case, Mistake, numeric_gradient, run_checks, unpack_result
+
+# What about a case can hide a mistake (see Case.traits).
+ONE_EXAMPLE = ("B = 1", "one example, so a sum or a mean over the batch changes nothing")
 
 STEP_OUTPUTS = ("dx_t", "dh_prev", "grads['W_xh']", "grads['W_hh']", "grads['b_h']")
 FNN_OUTPUTS = ("dx", "grads['W_xh']", "grads['b_h']", "grads['W_hy']", "grads['b_y']")
@@ -121,7 +125,11 @@ def _step_cases(seed=0):
         expected = _unpack_step(rnn_step_backward(dh_t, cache))
         fd = numeric_gradient(loss, arrays)
         numeric = dict(zip(STEP_OUTPUTS, (fd["x_t"], fd["h_prev"], fd["W_xh"], fd["W_hh"], fd["b_h"])))
-        cases.append(Case(f"B={B}, D={D}, H={H}", (dh_t, cache), expected, numeric))
+        traits = ((ONE_EXAMPLE,) if B == 1 else ()) + (
+            (("H = 1", "one hidden unit: W_hh is 1 x 1, equal to its transpose"),) if H == 1
+            else ())
+        cases.append(Case(f"B={B}, D={D}, H={H}", (dh_t, cache), expected, numeric,
+                          dims={"B": B, "D": D, "H": H}, traits=traits))
     return cases
 
 
@@ -173,6 +181,12 @@ FNN_MISTAKES = [
             "the derivative of ReLU is 1 where a > 0 and 0 elsewhere: multiply by (h > 0), "
             "not by h.",
             lambda do, c: _fnn_outputs(do, c, da=(do @ c.affine_y.W.T) * c.h)),
+    Mistake("ReLU mask taken from x @ W_xh, without the bias",
+            "the unit is on where its pre-activation a = x @ W_xh + b_h is positive; without "
+            "b_h the mask is wrong wherever the bias flips the sign. The cache holds h = ReLU(a), "
+            "so the mask is (h > 0).",
+            lambda do, c: _fnn_outputs(do, c, da=(do @ c.affine_y.W.T)
+                                       * (c.affine_h.x @ c.affine_h.W > 0))),
     Mistake("transpose of W_hy missing",
             "o = h @ W_hy + b_y gives dh = do @ W_hy.T; do @ W_hy only has the right shape "
             "when H = K.",
@@ -207,20 +221,26 @@ FNN_SHAPE_HINTS = {
     "grads['b_y']": "db_y has the shape of b_y, (K,): do summed over the batch.",
 }
 
-# (B, D, H, K): B = 1, H = K = 1, and D = H = K (where transposes fit and only values show them).
-FNN_SHAPES = ((3, 2, 4, 2), (1, 3, 4, 2), (4, 2, 1, 1), (2, 3, 3, 3))
+# (B, D, H, K, bias scale): B = 1, H = K = 1, D = H = K (where transposes fit and only values
+# show them), and a bias large enough to flip the sign of some x @ W_xh (where a ReLU mask taken
+# without b_h shows).
+FNN_SHAPES = ((3, 2, 4, 2, 0.1), (1, 3, 4, 2, 0.1), (4, 2, 1, 1, 0.1), (2, 3, 3, 3, 0.1),
+              (3, 2, 4, 2, 2.0))
 
 
 def _fnn_cases(seed=1):
     rng = np.random.default_rng(seed)
     cases = []
-    for B, D, H, K in FNN_SHAPES:
+    for B, D, H, K, bias in FNN_SHAPES:
         while True:  # ReLU has no derivative at 0: keep every pre-activation clear of it
             arrays = {"x": rng.standard_normal((B, D)), "W_xh": rng.standard_normal((D, H)),
-                      "b_h": 0.1 * rng.standard_normal(H), "W_hy": rng.standard_normal((H, K)),
+                      "b_h": bias * rng.standard_normal(H), "W_hy": rng.standard_normal((H, K)),
                       "b_y": 0.1 * rng.standard_normal(K)}
-            a = arrays["x"] @ arrays["W_xh"] + arrays["b_h"]
-            if np.abs(a).min() > 0.05 and (a > 0).any() and (a < 0).any():
+            xw = arrays["x"] @ arrays["W_xh"]
+            a = xw + arrays["b_h"]
+            flips = (a > 0) != (xw > 0)
+            if (np.abs(a).min() > 0.05 and (a > 0).any() and (a < 0).any()
+                    and flips.any() == (bias > 1) and np.abs(xw[flips]).min(initial=1) > 0.05):
                 break
         do = rng.standard_normal((B, K))
 
@@ -232,7 +252,14 @@ def _fnn_cases(seed=1):
         expected = _unpack_fnn(fnn_backward(do, cache))
         fd = numeric_gradient(loss, arrays)
         numeric = dict(zip(FNN_OUTPUTS, (fd["x"], fd["W_xh"], fd["b_h"], fd["W_hy"], fd["b_y"])))
-        cases.append(Case(f"B={B}, D={D}, H={H}, K={K}", (do, cache), expected, numeric))
+        traits = ((ONE_EXAMPLE,) if B == 1 else ()) + (
+            (("H = K = 1", "W_hy is 1 x 1, so W_hy.T and dW_hy.T are W_hy and dW_hy"),)
+            if H == K == 1 else ()) + (
+            (("b_h is large", "the bias flips the sign of some unit's x @ W_xh, so a ReLU mask "
+              "without b_h is wrong there"),) if bias > 1 else ())
+        label = f"B={B}, D={D}, H={H}, K={K}" + (", large b_h" if bias > 1 else "")
+        cases.append(Case(label, (do, cache), expected, numeric, dims={"B": B, "D": D, "H": H,
+                                                                       "K": K}, traits=traits))
     return cases
 
 

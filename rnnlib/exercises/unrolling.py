@@ -12,8 +12,10 @@ The learner writes
 and :func:`check_unrolled_rnn` compares both with :func:`rnnlib.rnn_forward` and
 :func:`rnnlib.rnn_backward` (and the backward with finite differences) on four cases: T = 1 and
 T = 2 (where an off-by-one in the loop hides or shows first), B = 1, H = 1, and a longer one.
-The backward pass is run on the caches of a correct forward pass, so each function gets its own
-verdict. Every case starts from a nonzero h_0, so a forgotten h_0 shows.
+The forward pass is judged on h and on every field of every cache (a forward whose states are
+right but whose caches are not would make a right backward pass wrong). The backward pass is run
+on the caches of a correct forward pass, so each function gets its own verdict. Every case starts
+from a nonzero h_0, so a forgotten h_0 shows.
 """
 import numpy as np
 
@@ -21,14 +23,11 @@ from .._validate import function
 from ..rnn import StepCache, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from ._checker import Case, Mistake, combine, numeric_gradient, run_checks, unpack_result
 
-FORWARD_OUTPUTS = ("h",)
+CACHE_FIELDS = ("x_t", "h_prev", "h_t", "W_xh", "W_hh")
+FORWARD_OUTPUTS = ("h",) + tuple(f"caches[t].{f}" for f in CACHE_FIELDS)
 BACKWARD_OUTPUTS = ("dx", "dh0", "grads['W_xh']", "grads['W_hh']", "grads['b_h']")
 RNN_KEYS = ("W_xh", "W_hh", "b_h")
 
-# Most mistakes of an unrolled loop change nothing when T = 1 (one step: nothing to sum, nothing
-# carried, no order); said instead of the checker's default hint about transposes.
-HIDDEN_HINT = ("there the mistake changes nothing, e.g. with T = 1 there is no sum over steps "
-               "and nothing to carry from one step to the next")
 FORWARD_IN_PLACE = ("The forward pass must leave x, params and h0 as they are: build the list "
                     "of states anew instead of assigning into an argument.")
 BACKWARD_IN_PLACE = ("The backward pass must leave dh_out and the caches as they are: write "
@@ -37,7 +36,7 @@ BACKWARD_IN_PLACE = ("The backward pass must leave dh_out and the caches as they
 
 # ---- the forward loop and its mistakes -------------------------------------------------------
 
-def _forward(x, params, h0, *, first="h0", carry=True, store="h_t"):
+def _forward(x, params, h0, *, first="h0", carry=True, store="h_t", caches_as="each"):
     """The unrolled forward pass, with the mistakes as options (the defaults are right)."""
     start = h0 if first == "h0" else np.zeros_like(h0)
     h_prev, states, caches = start, [], []
@@ -46,6 +45,10 @@ def _forward(x, params, h0, *, first="h0", carry=True, store="h_t"):
         states.append(h_t if store == "h_t" else h_prev)
         caches.append(cache)
         h_prev = h_t if carry else start
+    if caches_as == "last":
+        caches = [caches[-1]] * len(caches)
+    elif caches_as == "reversed":
+        caches = caches[::-1]
     return np.stack(states), caches
 
 
@@ -62,6 +65,16 @@ FORWARD_MISTAKES = [
             "h[t] must be the state the step returns, h_t; storing h_prev (the state it started "
             "from) shifts h by one step: h_0, h_1, ..., h_{T-1}.",
             lambda x, p, h0: _forward(x, p, h0, store="h_prev")),
+    Mistake("every entry of caches is the same cache (the last step's)",
+            "append each step's own cache inside the loop (caches.append(cache)), so that "
+            "caches[t] belongs to step t; [cache] * T after the loop repeats step T's cache, and "
+            "a right backward pass fed it uses step T's x_t, h_prev and h_t at every step.",
+            lambda x, p, h0: _forward(x, p, h0, caches_as="last")),
+    Mistake("the caches stored in reverse order",
+            "caches[t] must be step t's cache, in time order like h; the backward pass walks "
+            "them from T down to 1 itself (reversed(range(T))). Inserting each cache at the "
+            "front, or reversing the list, hands step t the cache of step T + 1 - t.",
+            lambda x, p, h0: _forward(x, p, h0, caches_as="reversed")),
 ]
 
 
@@ -85,7 +98,20 @@ def _unpack_forward(returned):
     if wrong:
         raise ValueError(f"each entry of caches must be the cache returned by rnn_step_forward "
                          f"(a StepCache), got a {wrong[0]}.")
-    return {"h": h}
+    fields = {}
+    for f in CACHE_FIELDS:
+        try:
+            values = [np.asarray(getattr(c, f), np.float64) for c in caches]
+        except (TypeError, ValueError):
+            raise ValueError(f"the field {f} of each cache must be a NumPy array of numbers, as "
+                             f"rnn_step_forward returns it.") from None
+        odd = next((t for t, v in enumerate(values) if v.shape != values[0].shape), None)
+        if odd is not None:
+            raise ValueError(f"caches[0].{f} has shape {values[0].shape} but caches[{odd}].{f} "
+                             f"has shape {values[odd].shape}: each entry must be the cache of "
+                             f"one step, as rnn_step_forward returns it.")
+        fields[f"caches[t].{f}"] = np.stack(values)
+    return {"h": h, **fields}
 
 
 # ---- the backward loop and its mistakes ------------------------------------------------------
@@ -158,6 +184,10 @@ BACKWARD_SHAPE_HINTS = {
     "grads['b_h']": "db_h has the shape of b_h, (H,): the sum of the T steps' db_h.",
 }
 FORWARD_SHAPE_HINTS = {"h": "h has shape (T, B, H): the T states h_1..h_T, stacked in time order."}
+FORWARD_SHAPE_HINTS.update({f"caches[t].{f}": f"caches[t] must be the cache rnn_step_forward "
+                            f"returned at step t + 1 (0-based t), whose {f} is the one of that "
+                            "step." for f in CACHE_FIELDS})
+TIME_AXES = {name: 0 for name in FORWARD_OUTPUTS + ("dx",)}
 
 
 def _unpack_backward(returned):
@@ -182,7 +212,16 @@ def _cases(seed=2):
         params = {k: arrays[k] for k in RNN_KEYS}
         label = f"T={T}, B={B}, D={D}, H={H}"
         h, cache = rnn_forward(arrays["x"], params, arrays["h0"])
-        forward.append(Case(label, (arrays["x"], params, arrays["h0"]), {"h": h}, {}))
+        step_caches = [rnn_step_forward(arrays["x"][t], h[t - 1] if t else arrays["h0"], params)[1]
+                       for t in range(T)]
+        traits = tuple(trait for trait, holds in (
+            (("T = 1", "one step, so nothing is summed over steps, carried from one step to the "
+              "next, or put in time order"), T == 1),
+            (("B = 1", "one example, so a sum or a mean over the batch changes nothing"), B == 1),
+            (("H = 1", "W_hh is 1 x 1, so it equals its transpose"), H == 1)) if holds)
+        dims = {"T": T, "B": B, "D": D, "H": H}
+        forward.append(Case(label, (arrays["x"], params, arrays["h0"]),
+                            _unpack_forward((h, step_caches)), {}, dims=dims, traits=traits))
 
         def loss(x, h0, W_xh, W_hh, b_h):
             return float(np.sum(rnn_forward(x, {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}, h0)[0]
@@ -191,9 +230,8 @@ def _cases(seed=2):
         expected = _unpack_backward(rnn_backward(dh_out, cache))
         fd = numeric_gradient(loss, arrays)
         numeric = dict(zip(BACKWARD_OUTPUTS, (fd["x"], fd["h0"], fd["W_xh"], fd["W_hh"], fd["b_h"])))
-        step_caches = [rnn_step_forward(arrays["x"][t], h[t - 1] if t else arrays["h0"], params)[1]
-                       for t in range(T)]
-        backward.append(Case(label, (dh_out, step_caches), expected, numeric))
+        backward.append(Case(label, (dh_out, step_caches), expected, numeric, dims=dims,
+                             traits=traits))
     return forward, backward
 
 
@@ -214,7 +252,9 @@ def check_unrolled_rnn(forward, backward):
         dh0 = the last dh_next,   grads = sum over t of g_t
 
     Both are compared with :func:`rnnlib.rnn_forward` / :func:`rnnlib.rnn_backward` on four cases
-    (T = 1, T = 2 with B = 1, H = 1, T = 4), the backward also with finite differences.
+    (T = 1, T = 2 with B = 1, H = 1, T = 4), the forward's caches field by field with the step
+    caches of the reference (caches[t].x_t, .h_prev, .h_t, .W_xh, .W_hh), the backward also with
+    finite differences.
 
     Returns
     -------
@@ -227,11 +267,11 @@ def check_unrolled_rnn(forward, backward):
     results = [
         run_checks(forward, exercise="unrolled_forward", cases=forward_cases,
                    unpack=_unpack_forward, mistakes=FORWARD_MISTAKES,
-                   shape_hints=FORWARD_SHAPE_HINTS, hidden_hint=HIDDEN_HINT,
-                   in_place_hint=FORWARD_IN_PLACE, name="forward"),
+                   shape_hints=FORWARD_SHAPE_HINTS, in_place_hint=FORWARD_IN_PLACE,
+                   name="forward", time_axes=TIME_AXES),
         run_checks(backward, exercise="unrolled_backward", cases=backward_cases,
                    unpack=_unpack_backward, mistakes=BACKWARD_MISTAKES,
-                   shape_hints=BACKWARD_SHAPE_HINTS, hidden_hint=HIDDEN_HINT,
-                   in_place_hint=BACKWARD_IN_PLACE, name="backward"),
+                   shape_hints=BACKWARD_SHAPE_HINTS, in_place_hint=BACKWARD_IN_PLACE,
+                   name="backward", time_axes=TIME_AXES),
     ]
     return combine("unrolled RNN", results)
