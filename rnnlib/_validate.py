@@ -8,8 +8,6 @@ argument that is already a float ndarray whose shape fits is checked by a fast p
 against the letters parsed once, finiteness by one dot product); anything else, and anything the
 fast path doubts, takes the full path, which alone writes the error messages.
 """
-import math
-
 import numpy as np
 
 
@@ -155,7 +153,8 @@ def _all_finite(arr):
     unless it overflows (entries beyond ~1e154); a NaN or inf entry makes it NaN or inf. So a
     finite sum settles it, and only a non-finite one needs the entry-by-entry test.
     """
-    return math.isfinite(np.vdot(arr, arr)) or bool(np.isfinite(arr).all())
+    squares = float(np.vdot(arr, arr))
+    return squares - squares == 0.0 or bool(np.isfinite(arr).all())   # x - x is NaN for inf, NaN
 
 
 def as_float_array(name, value):

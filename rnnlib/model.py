@@ -48,7 +48,8 @@ def _check_rnn_inputs(x, params, h0, targets, loss, target_letters, cell="rnn"):
     x = dims.array("x", x, "T B D")
     params = check_params(params, keys, dims, shapes)
     h0 = None if h0 is None else dims.array("h0", h0, "B H")
-    return x, params, h0, None if targets is None else _targets(targets, loss, target_letters, dims)
+    # rnn_predict has no targets: target_letters None.
+    return x, params, h0, None if target_letters is None else _targets(targets, loss, target_letters, dims)
 
 
 def _cell_forward(cell, x, params, h0, activation):
