@@ -127,12 +127,29 @@ chapters     chapter helpers, one module per chapter named like its notebook
              ``chapters.display``, what the chapters share: HTML tables, the unrolled graph,
              figures, animations, and ``interactive(view, sliders)``, the widget pattern
              (matplotlib and ipywidgets are imported only by the functions that draw)
+
+Gated cells: LSTM and GRU
+-------------------------
+lstm         the LSTM, one step and the whole sequence, forward and backward: ``lstm_forward``
+gru          the GRU (PyTorch's variant), the same: ``gru_forward``; ``rnn_loss(..., cell="gru")``
+
+Their gate weights are stacked side by side in PyTorch's gate orders (LSTM i, f, g, o; GRU r, z,
+n), the same keys as the RNN's with 4H or 3H columns: W_xh = [W_xi | W_xf | W_xg | W_xo] (D, 4H),
+W_hh = [W_hi | W_hf | W_hg | W_ho] (H, 4H), b_h (4H,); for the GRU W_xh = [W_xr | W_xz | W_xn]
+(D, 3H), W_hh = [W_hr | W_hz | W_hn] (H, 3H), b_h = [b_r | b_z | b_xn] (3H,) and b_hn (H,), the
+recurrent bias of n_t = tanh(x_t W_xn + b_xn + r_t * (h_{t-1} W_hn + b_hn)). PyTorch:
+weight_ih_l0 = W_xh^T, weight_hh_l0 = W_hh^T (row blocks in the same gate order); LSTM
+bias_ih_l0 + bias_hh_l0 = b_h; GRU bias_ih_l0 = b_h, bias_hh_l0 = [0 | 0 | b_hn]. The LSTM's
+cell state c_t (B, H) is in ``cache.c``; ``lstm_backward`` returns dc0 beside dh0. The page
+"Notation and shapes" (book/notation.md) has the table, section "Gated cells: LSTM and GRU".
 """
 from .activations import ACTIVATIONS, activation_backward, activation_forward
 from .gradcheck import check_gradients, numerical_gradient, relative_error
+from .gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward, init_gru_params
 from .init import init_rnn_params
 from .layers import affine_backward, affine_forward, fnn_backward, fnn_forward
 from .losses import log_softmax, mse_loss, softmax, softmax_cross_entropy
+from .lstm import init_lstm_params, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from .model import fnn_loss, rnn_loss, rnn_predict
 from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global_norm, sgd_step
 from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
@@ -150,5 +167,7 @@ __all__ = [
     "numerical_gradient", "relative_error", "check_gradients",
     "global_norm", "clip_grad_norm", "clip_grad_value", "sgd_step", "adam_init", "adam_step",
     "init_rnn_params", "train", "Training",
+    "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward", "init_lstm_params",
+    "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward", "init_gru_params",
 ]
 __version__ = "0.1.0"

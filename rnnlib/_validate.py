@@ -2,6 +2,11 @@
 
 Each check names the argument, the expected shape (in the dimension letters of the package
 docstring) and the actual shape, so a learner sees at once which array is wrong and why.
+
+The checks run on every call, so the common case is made cheap without weakening them: an
+argument that is already a float ndarray whose shape fits is checked by a fast path (the shape
+against the letters parsed once, finiteness by one dot product); anything else, and anything the
+fast path doubts, takes the full path, which alone writes the error messages.
 """
 import numpy as np
 
@@ -15,7 +20,8 @@ class Dims:
 
     def __init__(self, **known):
         self.size, self.source = {}, {}
-        self.bind("the call", **known)
+        if known:
+            self.bind("the call", **known)
 
     def bind(self, source, **sizes):
         """Fix letters to sizes read from ``source``, the name error messages will give for them."""
@@ -27,9 +33,32 @@ class Dims:
         """Return ``value`` as a finite float array whose shape matches ``letters``.
 
         ``letters`` is a space-separated string such as ``"T B D"``; ``"..."`` first allows any
-        leading axes. Raises TypeError for non-numeric data, ValueError for a shape mismatch,
-        an empty axis or a NaN/inf entry.
+        leading axes; ``"4H"`` is an axis of 4 * H (the four gate blocks of an LSTM). Raises
+        TypeError for non-numeric data, ValueError for a shape mismatch, an empty axis or a
+        NaN/inf entry.
         """
+        if type(value) is np.ndarray and value.dtype.kind == "f" and value.size:
+            # The fast path (see the module docstring): it binds letters only if all is well.
+            leading, axes = _PARSED.get(letters) or _parse(letters)
+            shape, size, new = value.shape, self.size, None
+            first = len(shape) - len(axes)
+            fits = first == 0 or (first > 0 and leading)
+            for (times, letter), actual in zip(axes, shape[first:] if fits else ()):
+                known = size.get(letter) if new is None else size.get(letter, new.get(letter))
+                if letter is None:
+                    fits = actual == times
+                elif known is None:
+                    fits = actual % times == 0
+                    new = {**(new or {}), letter: actual // times}
+                else:
+                    fits = actual == times * known
+                if not fits:
+                    break
+            if fits and _all_finite(value):
+                if new:
+                    for letter, n in new.items():
+                        size[letter], self.source[letter] = n, name
+                return value
         arr = self.shape(name, as_float_array(name, value), letters)
         if arr.size == 0 and not allow_empty:
             spec = [l for l in letters.split() if l != "..."]
@@ -56,31 +85,76 @@ class Dims:
                 f"({arr.ndim} axes instead of {'at least ' if leading else ''}{len(spec)})"
             )
         first = arr.ndim - len(spec)
-        for axis, (letter, size) in enumerate(zip(spec, arr.shape[first:]), first):
-            if letter.isdigit():
-                expected, reason = int(letter), f"axis {axis} must have size {letter}"
+        for axis, ((times, letter), size) in enumerate(zip(_parse(" ".join(spec))[1],
+                                                          arr.shape[first:]), first):
+            token = spec[axis - first]
+            if letter is None:
+                expected, reason = times, f"axis {axis} must have size {times}"
             elif letter in self.size:
-                expected = self.size[letter]
-                reason = f"{letter} = {expected} from {self.source.get(letter, 'its definition')}"
+                expected = times * self.size[letter]
+                reason = f"{letter} = {self.size[letter]} from {self.source.get(letter, 'its definition')}"
+            elif size % times:
+                raise ValueError(
+                    f"{name} must have shape {self.describe(spec, leading)}, got shape {arr.shape}"
+                    f" (axis {axis} holds {times} blocks of {letter}: its size {size} is not a "
+                    f"multiple of {times})"
+                )
             else:
-                self.size[letter], self.source[letter] = size, name
+                self.size[letter], self.source[letter] = size // times, name
                 continue
             if size != expected:
                 raise ValueError(
                     f"{name} must have shape {self.describe(spec, leading)}, got shape {arr.shape}"
-                    f" ({reason})"
+                    f" ({reason}{'' if times == 1 or letter is None else f', so {token} = {expected}'})"
                 )
         return arr
 
     def describe(self, spec, leading=False):
         """Render an expected shape, e.g. ``(T, B, D) = (T, 4, 3)`` or ``(H,) = (5,)``."""
         names = (["..."] if leading else []) + spec
-        sizes = (["..."] if leading else []) + [
-            str(self.size[l]) if l in self.size else l for l in spec
-        ]
+        sizes = (["..."] if leading else []) + [self._size_of(l) for l in spec]
         comma = "," if len(names) == 1 else ""
         named, sized = f"({', '.join(names)}{comma})", f"({', '.join(sizes)}{comma})"
         return f"{named} = {sized}" if names != sizes else named
+
+    def _size_of(self, token):
+        """``token``'s size if known (``"4H"`` with H = 5: ``"20"``), else the token itself."""
+        ((times, letter),) = _parse(token)[1]
+        if letter is None:
+            return token
+        return str(times * self.size[letter]) if letter in self.size else token
+
+
+_PARSED = {}
+
+
+def _parse(letters):
+    """``"... D 4H"`` -> (True, ((1, "D"), (4, "H"))): leading ``...``, then per axis (times,
+    letter), or (size, None) for a fixed size. Parsed once per string (checks run on every call)."""
+    parsed = _PARSED.get(letters)
+    if parsed is None:
+        spec = letters.split()
+        leading = spec[:1] == ["..."]
+        axes = []
+        for token in spec[leading:]:
+            digits = len(token) - len(token.lstrip("0123456789"))
+            if digits == len(token):
+                axes.append((int(token), None))
+            else:
+                axes.append((int(token[:digits]) if digits else 1, token[digits:]))
+        parsed = _PARSED[letters] = (leading, tuple(axes))
+    return parsed
+
+
+def _all_finite(arr):
+    """True if every entry of the float array ``arr`` is finite.
+
+    The sum of squares (one BLAS dot product, no temporary array) is finite when every entry is,
+    unless it overflows (entries beyond ~1e154); a NaN or inf entry makes it NaN or inf. So a
+    finite sum settles it, and only a non-finite one needs the entry-by-entry test.
+    """
+    squares = float(np.vdot(arr, arr))
+    return squares - squares == 0.0 or bool(np.isfinite(arr).all())   # x - x is NaN for inf, NaN
 
 
 def as_float_array(name, value):
@@ -110,7 +184,7 @@ def _array_description(value, arr):
 
 def check_finite(name, arr, hint=""):
     """Raise ValueError naming the first NaN or inf entry of ``arr``; ``hint`` ends the message."""
-    if not np.isfinite(arr).all():
+    if not _all_finite(arr):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} contains NaN or inf (first at index {bad}: {arr[bad]}){hint}")
 
@@ -134,7 +208,8 @@ def labels_array(name, value, num_classes, shape):
     arr = integer_array(name, value)
     if arr.shape != tuple(shape):
         raise ValueError(f"{name} must have shape {tuple(shape)} (the logits without K), got shape {arr.shape}")
-    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+    if arr.size and (np.minimum.reduce(arr, axis=None) < 0
+                     or np.maximum.reduce(arr, axis=None) >= num_classes):
         raise ValueError(
             f"{name} must lie in [0, K) = [0, {num_classes}), got values from {arr.min()} to {arr.max()}"
         )
@@ -345,19 +420,20 @@ def function(name, value):
     return value
 
 
-# The shape of every parameter, in the dimension letters of the package docstring.
+# The shape of every parameter, in the dimension letters of the package docstring (the RNN's;
+# rnnlib.lstm and rnnlib.gru give the shapes of their stacked gate weights, e.g. "D 4H").
 PARAM_SHAPES = {"W_xh": "D H", "W_hh": "H H", "b_h": "H", "W_hy": "H K", "b_y": "K"}
 # ... and its name in messages, as the caller wrote it (made once: checks run on every call).
-PARAM_NAMES = {key: f"params[{key!r}]" for key in PARAM_SHAPES}
+PARAM_NAMES = {key: f"params[{key!r}]" for key in (*PARAM_SHAPES, "b_hn")}
 
 
-def check_params(params, keys, dims):
-    """``{key: params[key]}`` for each key, checked against :data:`PARAM_SHAPES` with ``dims``.
+def check_params(params, keys, dims, shapes=PARAM_SHAPES):
+    """``{key: params[key]}`` for each key, checked against ``shapes`` (letters) with ``dims``.
 
     Messages name each array as the caller wrote it: ``params['W_hh']``.
     """
     params_dict(params, keys)
-    return {key: dims.array(PARAM_NAMES[key], params[key], PARAM_SHAPES[key]) for key in keys}
+    return {key: dims.array(PARAM_NAMES[key], params[key], shapes[key]) for key in keys}
 
 
 def params_dict(params, keys, name="params", what="a dict of arrays"):

@@ -4,13 +4,19 @@ These are the functions to hand to :func:`rnnlib.check_gradients` and to a train
 """
 import numpy as np
 
-from ._validate import Dims, check_params, choice
+from ._validate import PARAM_SHAPES, Dims, check_params, choice
 from .activations import ACTIVATIONS
+from .gru import GRU_KEYS, GRU_SHAPES, gru_backward, gru_forward
 from .layers import FNN_KEYS, fnn_backward, fnn_forward
 from .losses import REDUCTIONS, mse_loss, softmax_cross_entropy
+from .lstm import LSTM_KEYS, LSTM_SHAPES, lstm_backward, lstm_forward
 from .rnn import OUTPUT_KEYS, RNN_KEYS, output_backward, output_forward, rnn_backward, rnn_forward
 
 LOSSES = {"mse": mse_loss, "cross_entropy": softmax_cross_entropy}
+# cell -> (the keys of its parameters, their shapes in letters, its forward, its backward).
+CELLS = {"rnn": (RNN_KEYS + OUTPUT_KEYS, PARAM_SHAPES, rnn_forward, rnn_backward),
+         "lstm": (LSTM_KEYS + OUTPUT_KEYS, LSTM_SHAPES, lstm_forward, lstm_backward),
+         "gru": (GRU_KEYS + OUTPUT_KEYS, GRU_SHAPES, gru_forward, gru_backward)}
 
 
 def _check_choices(loss, reduction):
@@ -25,13 +31,32 @@ def _targets(targets, loss, letters, dims):
     return dims.array("targets", targets, letters)
 
 
-def _check_rnn_inputs(x, params, h0, targets, loss, target_letters):
+def _check_cell(cell, activation):
+    """``cell`` one of CELLS, and ``activation`` one of ACTIVATIONS, "tanh" for a gated cell."""
+    choice("cell", cell, CELLS)
+    choice("activation", activation, ACTIVATIONS)
+    if cell != "rnn" and activation != "tanh":
+        raise ValueError(f"activation={activation!r} applies to cell='rnn' only: the {cell.upper()}'s "
+                         f"nonlinearities are fixed (sigmoid gates, tanh); leave activation='tanh' "
+                         f"with cell={cell!r}")
+
+
+def _check_rnn_inputs(x, params, h0, targets, loss, target_letters, cell="rnn"):
     """The user's arrays of an RNN loss, checked once and against each other (see rnn_loss)."""
+    keys, shapes = CELLS[cell][:2]
     dims = Dims()
     x = dims.array("x", x, "T B D")
-    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
+    params = check_params(params, keys, dims, shapes)
     h0 = None if h0 is None else dims.array("h0", h0, "B H")
-    return x, params, h0, _targets(targets, loss, target_letters, dims)
+    # rnn_predict has no targets: target_letters None.
+    return x, params, h0, None if target_letters is None else _targets(targets, loss, target_letters, dims)
+
+
+def _cell_forward(cell, x, params, h0, activation):
+    """(h, cache) of the cell's forward pass, unchecked."""
+    if cell == "rnn":
+        return rnn_forward(x, params, h0, activation, check=False)
+    return CELLS[cell][2](x, params, h0, check=False)
 
 
 def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="relu"):
@@ -65,7 +90,7 @@ def fnn_loss(params, x, targets, *, loss="mse", reduction="sum", activation="rel
 
 
 def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
-             h0=None, activation="tanh"):
+             h0=None, activation="tanh", cell="rnn"):
     """Loss and gradients (by BPTT) of the RNN with its output layer.
 
         h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   o_t = h_t W_hy + b_y,   L = sum or mean of L_t
@@ -87,6 +112,11 @@ def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
     outputs : {"all", "last"}
     h0 : (B, H), optional; zeros when omitted.
     activation : hidden activation, tanh by default.
+    cell : {"rnn", "lstm", "gru"}
+        The recurrent cell: the RNN above (the default), or in its place the LSTM
+        (:mod:`rnnlib.lstm`; params W_xh (D, 4H), W_hh (H, 4H), b_h (4H,), with c_0 = 0) or the
+        GRU (:mod:`rnnlib.gru`; params W_xh (D, 3H), W_hh (H, 3H), b_h (3H,), b_hn (H,)), each
+        with the same output layer W_hy, b_y; ``activation`` then stays "tanh".
 
     Returns
     -------
@@ -95,34 +125,32 @@ def rnn_loss(params, x, targets, *, loss="mse", reduction="sum", outputs="all",
     """
     choice("outputs", outputs, ("all", "last"))
     _check_choices(loss, reduction)
-    choice("activation", activation, ACTIVATIONS)
+    _check_cell(cell, activation)
     # The user's arrays are checked here, once; h, o, do and dh are made below and need no check.
     x, params, h0, targets = _check_rnn_inputs(x, params, h0, targets, loss,
-                                               "T B K" if outputs == "all" else "B K")
-    h, rnn_cache = rnn_forward(x, params, h0, activation, check=False)
+                                               "T B K" if outputs == "all" else "B K", cell)
+    h, rnn_cache = _cell_forward(cell, x, params, h0, activation)
     o, out_cache = output_forward(h if outputs == "all" else h[-1], params, check=False)
     value, do = LOSSES[loss](o, targets, reduction, check=False)
     dh_out, out_grads = output_backward(do, out_cache, check=False)
     if outputs == "last":
         dh_last, dh_out = dh_out, np.zeros_like(h)
         dh_out[-1] = dh_last
-    rnn_grads = rnn_backward(dh_out, rnn_cache, check=False)[2]
+    rnn_grads = CELLS[cell][3](dh_out, rnn_cache, check=False)[-1]
     return value, {**rnn_grads, **out_grads}
 
 
-def rnn_predict(params, x, *, outputs="all", h0=None, activation="tanh"):
+def rnn_predict(params, x, *, outputs="all", h0=None, activation="tanh", cell="rnn"):
     """Outputs o of the RNN with its output layer: (T, B, K) for ``"all"``, (B, K) for ``"last"``.
 
         h_t = f(x_t W_xh + h_{t-1} W_hh + b_h),   o_t = h_t W_hy + b_y
 
     Parameters are those of :func:`rnn_loss` without the targets: params (all five arrays),
-    x (T, B, D), outputs {"all", "last"}, h0 (B, H) or None, activation.
+    x (T, B, D), outputs {"all", "last"}, h0 (B, H) or None, activation, cell {"rnn", "lstm",
+    "gru"} (as for :func:`rnn_loss`).
     """
     choice("outputs", outputs, ("all", "last"))
-    choice("activation", activation, ACTIVATIONS)
-    dims = Dims()
-    x = dims.array("x", x, "T B D")
-    params = check_params(params, RNN_KEYS + OUTPUT_KEYS, dims)
-    h0 = None if h0 is None else dims.array("h0", h0, "B H")
-    h, _ = rnn_forward(x, params, h0, activation, check=False)
+    _check_cell(cell, activation)
+    x, params, h0, _ = _check_rnn_inputs(x, params, h0, None, None, None, cell)
+    h, _ = _cell_forward(cell, x, params, h0, activation)
     return output_forward(h if outputs == "all" else h[-1], params, check=False)[0]

@@ -61,6 +61,8 @@ from hypothesis import strategies as st
 
 import rnnlib
 from rnnlib._validate import PARAM_SHAPES
+from rnnlib.gru import GRU_SHAPES
+from rnnlib.lstm import LSTM_SHAPES
 from rnnlib.chapters import display
 from rnnlib import datasets, exercises
 from rnnlib.chapters import fnn_vs_rnn as ex
@@ -353,6 +355,7 @@ class choice(Spec):
 
 def _valid_choice(text, good):
     return text in {"tanh", "sigmoid", "relu", "identity", "sum", "mean", "mse", "cross_entropy",
+                    "rnn", "lstm", "gru",
                     "all", "last", "sgd", "adam", "left", "center", "right", "once", "loop",
                     "reflect", *sb.BPTT_QUOTES, good}
 
@@ -698,6 +701,19 @@ OUT_CACHE = cache("output_forward", lambda: rnnlib.output_forward(HS, OUT_P)[1])
 AFFINE_CACHE = cache("affine_forward", lambda: rnnlib.affine_forward(X, P["W_xh"], P["b_h"])[1])
 ACT_CACHE = cache("activation_forward", lambda: rnnlib.activation_forward(H0)[1])
 
+# The gated cells' parameters (gate blocks stacked: 4H columns for the LSTM, 3H for the GRU) and
+# caches, drawn from their own generator so that the values above stay as they were.
+GATED_RNG = np.random.default_rng(27)
+LSTM_P = {k: 0.3 * GATED_RNG.standard_normal(s) for k, s in
+          {"W_xh": (D, 4 * H), "W_hh": (H, 4 * H), "b_h": (4 * H,)}.items()}
+GRU_P = {k: 0.3 * GATED_RNG.standard_normal(s) for k, s in
+         {"W_xh": (D, 3 * H), "W_hh": (H, 3 * H), "b_h": (3 * H,), "b_hn": (H,)}.items()}
+C0 = GATED_RNG.standard_normal((B, H))
+LSTM_STEP_CACHE = cache("lstm_step_forward", lambda: rnnlib.lstm_step_forward(X[0], H0, C0, LSTM_P)[1])
+LSTM_CACHE = cache("lstm_forward", lambda: rnnlib.lstm_forward(X, LSTM_P, H0, C0)[1])
+GRU_STEP_CACHE = cache("gru_step_forward", lambda: rnnlib.gru_step_forward(X[0], H0, GRU_P)[1])
+GRU_CACHE = cache("gru_forward", lambda: rnnlib.gru_forward(X, GRU_P, H0)[1])
+
 # For the learner's functions: what a bad return is, and what the message must name besides.
 LOSS_RETURNS = {
     "only the loss": (lambda r: r[0], ()),
@@ -824,6 +840,25 @@ SIGNATURES = {
                              activation=choice("tanh"), check=flag()),
     rnnlib.rnn_backward: dict(dh_out=arr(HS, "T B H", bound=True), cache=RNN_CACHE, check=flag()),
     rnnlib.output_forward: dict(h=arr(HS, "... H"), params=params(OUT_P), check=flag()),
+    # gated cells
+    rnnlib.lstm_step_forward: dict(x_t=arr(X[0], "B D"), h_prev=arr(H0, "B H"), c_prev=arr(C0, "B H"),
+                                   params=params(LSTM_P, letters=LSTM_SHAPES), check=flag()),
+    rnnlib.lstm_step_backward: dict(dh_t=arr(H0, "B H", bound=True), dc_t=arr(C0, "B H", bound=True),
+                                    cache=LSTM_STEP_CACHE, check=flag()),
+    rnnlib.lstm_forward: dict(x=arr(X, "T B D"), params=params(LSTM_P, letters=LSTM_SHAPES),
+                              h0=arr(H0, "B H", optional=True), c0=arr(C0, "B H", optional=True),
+                              check=flag()),
+    rnnlib.lstm_backward: dict(dh_out=arr(HS, "T B H", bound=True), cache=LSTM_CACHE, check=flag()),
+    rnnlib.init_lstm_params: dict(D=integer(3, low=1), H=integer(4, low=1), K=integer(2, low=1),
+                                  rng=generator(), dtype=dtype(), forget_bias=num(1.0, optional=True)),
+    rnnlib.gru_step_forward: dict(x_t=arr(X[0], "B D"), h_prev=arr(H0, "B H"),
+                                  params=params(GRU_P, letters=GRU_SHAPES), check=flag()),
+    rnnlib.gru_step_backward: dict(dh_t=arr(H0, "B H", bound=True), cache=GRU_STEP_CACHE, check=flag()),
+    rnnlib.gru_forward: dict(x=arr(X, "T B D"), params=params(GRU_P, letters=GRU_SHAPES),
+                             h0=arr(H0, "B H", optional=True), check=flag()),
+    rnnlib.gru_backward: dict(dh_out=arr(HS, "T B H", bound=True), cache=GRU_CACHE, check=flag()),
+    rnnlib.init_gru_params: dict(D=integer(3, low=1), H=integer(4, low=1), K=integer(2, low=1),
+                                 rng=generator(), dtype=dtype()),
     rnnlib.output_backward: dict(do=arr(Y, "T B K", bound=True), cache=OUT_CACHE, check=flag()),
     # losses
     rnnlib.softmax: dict(logits=arr(Y, "... K"),
@@ -841,9 +876,9 @@ SIGNATURES = {
                           loss=choice("mse"), reduction=choice("sum"), activation=choice("relu")),
     rnnlib.rnn_loss: dict(params=params(P), x=arr(X, "T B D"), targets=arr(Y, "T B K"),
                           loss=choice("mse"), reduction=choice("sum"), outputs=choice("all"),
-                          h0=arr(H0, "B H", optional=True), activation=choice("tanh")),
+                          h0=arr(H0, "B H", optional=True), activation=choice("tanh"), cell=choice("rnn")),
     rnnlib.rnn_predict: dict(params=params(P), x=arr(X, "T B D"), outputs=choice("last"),
-                             h0=arr(H0, "B H", optional=True), activation=choice("tanh")),
+                             h0=arr(H0, "B H", optional=True), activation=choice("tanh"), cell=choice("rnn")),
     rnnlib.rnn_loss_truncated: dict(params=params(P), x=arr(X, "T B D"), targets=labels(LABELS, "T B", K),
                                     k=integer(2, low=1), loss=choice("cross_entropy"),
                                     reduction=choice("mean"), h0=arr(H0, "B H", optional=True),

@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import rnnlib
+from gated_helpers import random_cell_params
 from helpers import (activations, assert_gradients, clear_of_kink, gradient_settings, identical, losses, outputs,
                      random_params, random_targets, reductions, rnn_input_gradients, rnn_preactivations, seeds,
                      size)
@@ -151,3 +152,86 @@ def test_check_false_skips_the_checks_that_rnn_loss_has_made():
         rnnlib.rnn_loss(params, x, np.zeros((4, 1, 2)))
     h, _ = rnnlib.rnn_forward(x, params, check=False)
     assert np.isnan(h[1:]).all() and np.isfinite(h[0]).all()
+
+
+# ---- the gated cells through rnn_loss(..., cell=...) --------------------------------------------
+
+gated_cells = st.sampled_from(["lstm", "gru"])
+CELL_CALLS = {"lstm": (rnnlib.lstm_forward, rnnlib.lstm_backward), "gru": (rnnlib.gru_forward, rnnlib.gru_backward)}
+
+
+def _gated_chain(cell, params, x, h0, targets, *, loss, reduction, outputs):
+    """(loss, grads, dx, dh0) of the gated cell's network, chained from the public, checking calls."""
+    forward, backward = CELL_CALLS[cell]
+    h, cache = forward(x, params, h0)
+    o, out_cache = rnnlib.output_forward(h if outputs == "all" else h[-1], params)
+    value, do = LOSS_FNS[loss](o, targets, reduction)
+    dh_out, out_grads = rnnlib.output_backward(do, out_cache)
+    dh = dh_out if outputs == "all" else np.concatenate([np.zeros_like(h[:-1]), dh_out[None]])
+    dx, dh0, *_, grads = backward(dh, cache)
+    return value, {**grads, **out_grads}, dx, dh0
+
+
+@gradient_settings
+@given(cell=gated_cells, T=size, B=size, D=size, H=size, K=size, loss=losses, reduction=reductions,
+       out=outputs, seed=seeds)
+def test_gated_rnn_loss_gradients_match_finite_differences(cell, T, B, D, H, K, loss, reduction, out, seed):
+    rng = np.random.default_rng(seed)
+    params = random_cell_params(rng, cell, D, H, K)
+    x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
+    targets = random_targets(rng, loss, (T, B) if out == "all" else (B,), K)
+    options = dict(loss=loss, reduction=reduction, outputs=out)
+
+    def f(x, h0, **p):
+        return rnnlib.rnn_loss(p, x, targets, h0=h0, cell=cell, **options)[0]
+
+    _, grads = rnnlib.rnn_loss(params, x, targets, h0=h0, cell=cell, **options)
+    assert {k: g.shape for k, g in grads.items()} == {k: p.shape for k, p in params.items()}
+    _, _, dx, dh0 = _gated_chain(cell, params, x, h0, targets, **options)
+    assert_gradients(f, {"x": x, "h0": h0, **params}, {"x": dx, "h0": dh0, **grads})
+
+
+@gradient_settings
+@given(cell=gated_cells, T=size, B=size, D=size, H=size, K=size, loss=losses, reduction=reductions,
+       out=outputs, with_h0=st.booleans(), seed=seeds)
+def test_gated_rnn_loss_equals_the_checked_layer_calls(cell, T, B, D, H, K, loss, reduction, out, with_h0,
+                                                       seed):
+    rng = np.random.default_rng(seed)
+    params, x = random_cell_params(rng, cell, D, H, K), rng.standard_normal((T, B, D))
+    h0 = rng.standard_normal((B, H)) if with_h0 else None
+    targets = random_targets(rng, loss, (T, B) if out == "all" else (B,), K)
+    options = dict(loss=loss, reduction=reduction, outputs=out)
+    value, grads, _, _ = _gated_chain(cell, params, x, h0, targets, **options)
+    assert identical(rnnlib.rnn_loss(params, x, targets, h0=h0, cell=cell, **options), (value, grads))
+    h, _ = CELL_CALLS[cell][0](x, params, h0)
+    o = h @ params["W_hy"] + params["b_y"]
+    assert identical(rnnlib.rnn_predict(params, x, outputs=out, h0=h0, cell=cell), o if out == "all" else o[-1])
+
+
+@gradient_settings
+@given(T=size, B=size, D=size, H=size, K=size, activation=activations, loss=losses, out=outputs, seed=seeds)
+def test_cell_rnn_is_the_default_bit_for_bit(T, B, D, H, K, activation, loss, out, seed):
+    rng = np.random.default_rng(seed)
+    params, x = random_params(rng, D, H, K), rng.standard_normal((T, B, D))
+    targets = random_targets(rng, loss, (T, B) if out == "all" else (B,), K)
+    options = dict(loss=loss, outputs=out, activation=activation)
+    assert identical(rnnlib.rnn_loss(params, x, targets, cell="rnn", **options),
+                     rnnlib.rnn_loss(params, x, targets, **options))
+    assert identical(rnnlib.rnn_predict(params, x, outputs=out, activation=activation, cell="rnn"),
+                     rnnlib.rnn_predict(params, x, outputs=out, activation=activation))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_cells_refuse_an_activation_and_the_rnn_parameters(cell):
+    rng = np.random.default_rng(0)
+    params, x, y = random_cell_params(rng, cell, 2, 3, 2), np.zeros((4, 1, 2)), np.zeros((4, 1, 2))
+    with pytest.raises(ValueError, match=rf"activation='relu' applies to cell='rnn' only.*cell='{cell}'"):
+        rnnlib.rnn_loss(params, x, y, activation="relu", cell=cell)
+    blocks = 4 if cell == "lstm" else 3
+    with pytest.raises(ValueError, match=rf"params\['W_xh'\] must have shape \(D, {blocks}H\) = \(2, {blocks}H\), "
+                                         rf"got shape \(2, 5\) \(axis 1 holds {blocks} blocks of H"):
+        rnnlib.rnn_loss({**params, "W_xh": np.ones((2, 5))}, x, y, cell=cell)
+    rnn_params = random_params(rng, 2, 3, 2)
+    expected = r"params\['W_xh'\] must have shape" if cell == "lstm" else r"params is missing \['b_hn'\]"
+    with pytest.raises(ValueError, match=expected):
+        rnnlib.rnn_loss(rnn_params, x, y, cell=cell)

@@ -82,3 +82,98 @@ def test_softmax_and_log_softmax_match_torch(scale):
     np.testing.assert_allclose(rnnlib.softmax(logits), torch.softmax(torch.from_numpy(logits), -1).numpy(), **TOL)
     np.testing.assert_allclose(rnnlib.log_softmax(logits), torch.log_softmax(torch.from_numpy(logits), -1).numpy(),
                                **TOL)
+
+
+# ---- the gated cells: torch.nn.LSTM / torch.nn.GRU + nn.Linear ----------------------------------
+# LSTM: weight_ih_l0 = W_xh^T, weight_hh_l0 = W_hh^T, bias_ih_l0 = b_h, bias_hh_l0 = 0 (gates i, f, g, o).
+# GRU: weight_ih_l0 = W_xh^T, weight_hh_l0 = W_hh^T, bias_ih_l0 = b_h, bias_hh_l0 = [0 | 0 | b_hn]
+# (gates r, z, n; PyTorch's n = tanh(x W_xn + b_xn + r * (h W_hn + b_hn))).
+
+def torch_gated_network(cell, params):
+    D, GH = params["W_xh"].shape
+    H, K = params["W_hh"].shape[0], params["W_hy"].shape[1]
+    module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](D, H, dtype=torch.float64)
+    linear = torch.nn.Linear(H, K, dtype=torch.float64)
+    bias_hh = np.zeros(GH) if cell == "lstm" else np.concatenate([np.zeros(2 * H), params["b_hn"]])
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.from_numpy(params["W_xh"].T))
+        module.weight_hh_l0.copy_(torch.from_numpy(params["W_hh"].T))
+        module.bias_ih_l0.copy_(torch.from_numpy(params["b_h"]))
+        module.bias_hh_l0.copy_(torch.from_numpy(bias_hh))
+        linear.weight.copy_(torch.from_numpy(params["W_hy"].T))
+        linear.bias.copy_(torch.from_numpy(params["b_y"]))
+    return module, linear
+
+
+def torch_gated_grads(cell, module, linear):
+    """The gradients of a torch pass in rnnlib's keys and layout."""
+    H = module.hidden_size
+    grads = {"W_xh": module.weight_ih_l0.grad.T, "W_hh": module.weight_hh_l0.grad.T,
+             "b_h": module.bias_ih_l0.grad, "W_hy": linear.weight.grad.T, "b_y": linear.bias.grad}
+    if cell == "gru":
+        grads["b_hn"] = module.bias_hh_l0.grad[2 * H:]
+    return grads
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}-B{}-D{}-H{}-K{}".format(*s))
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("out", ["all", "last"])
+@pytest.mark.parametrize("loss, reduction", [("mse", "sum"), ("mse", "mean"),
+                                             ("cross_entropy", "sum"), ("cross_entropy", "mean")])
+def test_gated_cells_match_torch(shape, cell, out, loss, reduction):
+    from gated_helpers import random_cell_params
+
+    T, B, D, H, K = shape
+    rng = np.random.default_rng(sum(shape) + len(cell))
+    params, x = random_cell_params(rng, cell, D, H, K), rng.standard_normal((T, B, D))
+    h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    targets = random_targets(rng, loss, (T, B) if out == "all" else (B,), K)
+
+    module, linear = torch_gated_network(cell, params)
+    x_t = torch.tensor(x, requires_grad=True)
+    h0_t, c0_t = torch.tensor(h0[None], requires_grad=True), torch.tensor(c0[None], requires_grad=True)
+    h_t, _ = module(x_t, (h0_t, c0_t) if cell == "lstm" else h0_t)
+    o_t = linear(h_t if out == "all" else h_t[-1])
+    loss_t = torch_loss(o_t, torch.from_numpy(targets), loss, reduction)
+    loss_t.backward()
+
+    # rnnlib: the layer calls chained (with c0 for the LSTM), and rnn_loss (c0 = 0) against a second
+    # torch pass with c0 = 0.
+    if cell == "lstm":
+        h, cache = rnnlib.lstm_forward(x, params, h0, c0)
+    else:
+        h, cache = rnnlib.gru_forward(x, params, h0)
+    np.testing.assert_allclose(h, h_t.detach().numpy(), **TOL)
+    o, out_cache = rnnlib.output_forward(h if out == "all" else h[-1], params)
+    np.testing.assert_allclose(o, o_t.detach().numpy(), **TOL)
+    value, do = (rnnlib.mse_loss if loss == "mse" else rnnlib.softmax_cross_entropy)(o, targets, reduction)
+    np.testing.assert_allclose(value, loss_t.item(), **TOL)
+    dh_out, out_grads = rnnlib.output_backward(do, out_cache)
+    dh = dh_out if out == "all" else np.concatenate([np.zeros_like(h[:-1]), dh_out[None]])
+    if cell == "lstm":
+        dx, dh0, dc0, grads = rnnlib.lstm_backward(dh, cache)
+        np.testing.assert_allclose(dc0, c0_t.grad[0].numpy(), **TOL)
+    else:
+        dx, dh0, grads = rnnlib.gru_backward(dh, cache)
+    np.testing.assert_allclose(dx, x_t.grad.numpy(), **TOL)
+    np.testing.assert_allclose(dh0, h0_t.grad[0].numpy(), **TOL)
+    torch_grads = torch_gated_grads(cell, module, linear)
+    grads = {**grads, **out_grads}
+    assert grads.keys() == torch_grads.keys()
+    for k, g in torch_grads.items():
+        np.testing.assert_allclose(grads[k], g.numpy(), **TOL, err_msg=k)
+    # PyTorch's bias_hh of r, z (LSTM: of every gate) gets the same gradient as bias_ih's.
+    np.testing.assert_allclose(module.bias_hh_l0.grad[:2 * H if cell == "gru" else 4 * H].numpy(),
+                               grads["b_h"][:2 * H if cell == "gru" else 4 * H], **TOL)
+
+    for p in (*module.parameters(), *linear.parameters(), x_t, h0_t):
+        p.grad = None
+    c0_zero = torch.zeros_like(c0_t)
+    h_t, _ = module(x_t, (h0_t, c0_zero) if cell == "lstm" else h0_t)
+    loss_t = torch_loss(linear(h_t if out == "all" else h_t[-1]), torch.from_numpy(targets), loss, reduction)
+    loss_t.backward()
+    value, grads = rnnlib.rnn_loss(params, x, targets, loss=loss, reduction=reduction, outputs=out, h0=h0,
+                                   cell=cell)
+    np.testing.assert_allclose(value, loss_t.item(), **TOL)
+    for k, g in torch_gated_grads(cell, module, linear).items():
+        np.testing.assert_allclose(grads[k], g.numpy(), **TOL, err_msg=k)
