@@ -136,12 +136,13 @@ def part(params, prefix):
     dict, the arrays (as float arrays) under the shorter keys.
     """
     text("prefix", prefix)
-    params_dict(params, (), "params", "a dict of arrays")
-    picked = {k: v for k, v in params.items() if isinstance(k, str) and k.startswith(prefix + "_")}
+    params = array_dict("params", params)
+    picked = {k[len(prefix) + 1:]: v for k, v in params.items()
+              if isinstance(k, str) and k.startswith(prefix + "_")}
     if not picked:
         raise ValueError(f"params has no key starting with {prefix + '_'!r}, got "
                          f"{sorted(params, key=str)}")
-    return {k[len(prefix) + 1:]: v for k, v in array_dict("params", picked).items()}
+    return picked
 
 
 def _check_seq2seq(params, x, x_dec, y):
@@ -290,7 +291,7 @@ def _init(shape, H, rng):
     return init_rnn_params(D, H, K, rng)
 
 
-def shape_loss(shape, params, data):
+def _shape_loss(shape, params, data):
     """The loss a run of ``shape`` minimises on ``data`` (mean over the positions with a target).
 
         one-to-one, many-to-one    rnn_loss(..., loss="cross_entropy", outputs="last")
@@ -336,7 +337,7 @@ def train_shape(shape, seed=0):
     """Train the network of one shape on its task, and score it on held-out data.
 
     Data from :func:`make_data` (the task of :data:`TASK_OF`), parameters from
-    :func:`rnnlib.init_rnn_params`, then :func:`rnnlib.train` with Adam on :func:`shape_loss`
+    :func:`rnnlib.init_rnn_params`, then :func:`rnnlib.train` with Adam on the shape's loss
     (sizes in :data:`SETTINGS`); one Generator seeded with ``seed`` draws everything. The
     encoder-decoder trains on lengths 1..8, one length per step in turn (64 sequences drawn from
     a pool of B per length), and is scored on length 5. The score: accuracy on the positions
@@ -369,12 +370,12 @@ def train_shape(shape, seed=0):
             T = TRAIN_LENGTHS[step[0] % len(TRAIN_LENGTHS)]
             step[0] += 1
             pick = rng.integers(0, s["B"], 64)
-            return shape_loss(shape, p, {k: a[:, pick] for k, a in pool[T].items()})
+            return _shape_loss(shape, p, {k: a[:, pick] for k, a in pool[T].items()})
         data, test = pool, make_data(task, TEST_B, rng, 5)
         training = train(loss_fn, params, s["steps"], lr=s["lr"], optimizer="adam", max_norm=5.0)
     else:
         data, test = make_data(task, s["B"], rng), make_data(task, TEST_B, rng)
-        training = train(lambda p: shape_loss(shape, p, data), params, s["steps"], lr=s["lr"],
+        training = train(lambda p: _shape_loss(shape, p, data), params, s["steps"], lr=s["lr"],
                          optimizer="adam")
     score, chance = _score(shape, training.params, test)
     _RUNS[shape, seed] = ShapeRun(shape, data, test, training, score, chance)
