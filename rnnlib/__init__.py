@@ -154,6 +154,8 @@ from .model import fnn_loss, rnn_loss, rnn_predict
 from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global_norm, sgd_step
 from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
                   rnn_step_forward)
+from .generate import rnn_generate
+from .stacked import birnn_backward, birnn_forward, stacked_backward, stacked_forward
 from .train import Training, train
 from .truncated import rnn_loss_truncated
 

@@ -66,6 +66,7 @@ from rnnlib.lstm import LSTM_SHAPES
 from rnnlib.chapters import display
 from rnnlib import datasets, exercises
 from rnnlib.chapters import fnn_vs_rnn as ex
+from rnnlib.chapters import shapes as sh
 from rnnlib.chapters import softmax_bptt as sb
 from rnnlib.chapters import unrolling as un
 
@@ -700,6 +701,8 @@ RNN_CACHE = cache("rnn_forward", lambda: rnnlib.rnn_forward(X, RNN_P)[1])
 OUT_CACHE = cache("output_forward", lambda: rnnlib.output_forward(HS, OUT_P)[1])
 AFFINE_CACHE = cache("affine_forward", lambda: rnnlib.affine_forward(X, P["W_xh"], P["b_h"])[1])
 ACT_CACHE = cache("activation_forward", lambda: rnnlib.activation_forward(H0)[1])
+BI_CACHE = cache("birnn_forward", lambda: rnnlib.birnn_forward(X, RNN_P, RNN_P)[1])
+STACKED_CACHE = cache("stacked_forward", lambda: rnnlib.stacked_forward(X, [RNN_P, RNN_P2])[1])
 
 # The gated cells' parameters (gate blocks stacked: 4H columns for the LSTM, 3H for the GRU) and
 # caches, drawn from their own generator so that the values above stay as they were.
@@ -818,6 +821,44 @@ CHUNKS_BAD = {"None": None, "a str": "abc", "strings": X.astype(str), "complex":
               "nan": _with(X, (0, 0, 0), np.nan), "inf": _with(X, (3, 1, 2), np.inf)}
 LENGTHS_BAD = {"None": None, "an int": 2, "a str": "12", "a set": {1, 2}, "a dict": {1: 1},
                "a 2-D array": np.ones((1, 2), int), "empty": []}
+
+
+# Chapter 4 and the stacked / bidirectional layers: one more layer (H, H), a pair of directions,
+# an encoder-decoder (D = 4 inputs, E = 5 decoder inputs, S = 2 decoder steps) and a tagger.
+RNN_P2 = {"W_xh": 0.3 * RNG.standard_normal((H, H)), "W_hh": P["W_hh"], "b_h": P["b_h"]}
+LAYERS = [RNN_P, RNN_P2]
+H0_2 = RNG.standard_normal((2, B, H))
+GEN_P = {**P, "W_xh": 0.3 * RNG.standard_normal((K, H))}      # D = K: argmax classes fed back
+LAYERS_BAD = {
+    "None": None, "empty": [], "a dict": RNN_P, "a str": "layers",
+    "a layer of another kind": naming([(RNN_P, RNN_P), RNN_P2], "layers[1]"),
+    "a pair of three": naming([(RNN_P, RNN_P, RNN_P)], "layers[0]"),
+    "layer 2 of the wrong input size": naming([RNN_P, RNN_P], "layers[1]['W_xh']"),
+    "W_hh missing": naming([RNN_P, _without(RNN_P2, "W_hh")], "layers[1]", "W_hh"),
+    "nan": naming([RNN_P, {**RNN_P2, "b_h": _with(RNN_P2["b_h"], (0,), np.nan)}],
+                  "layers[1]['b_h']"),
+    "a str entry": naming([{**RNN_P, "W_hh": "abc"}, RNN_P2], "layers[0]['W_hh']")}
+SEQ_LETTERS = {"enc_W_xh": "D H", "enc_W_hh": "H H", "enc_b_h": "H", "dec_W_xh": "E H",
+               "dec_W_hh": "H H", "dec_b_h": "H", "dec_W_hy": "H K", "dec_b_y": "K"}
+SEQ_SIZES = {"D": 4, "E": 5, "H": 3, "K": 4}
+SEQ_P = {k: 0.5 * RNG.standard_normal(tuple(SEQ_SIZES[l] for l in s.split()))
+         for k, s in SEQ_LETTERS.items()}
+SEQ_X, SEQ_XD = RNG.standard_normal((3, B, 4)), RNG.standard_normal((2, B, 5))
+SEQ_Y = RNG.integers(0, 4, (2, B))
+BI_LETTERS = {**{f"{d}_{k}": s for d in ("fwd", "bwd") for k, s in
+                 (("W_xh", "D H"), ("W_hh", "H H"), ("b_h", "H"))}, "W_hy": "H2 K", "b_y": "K"}
+BI_P = {**{f"fwd_{k}": v for k, v in RNN_P.items()}, **{f"bwd_{k}": v for k, v in RNN_P.items()},
+        "W_hy": 0.3 * RNG.standard_normal((2 * H, K)), "b_y": P["b_y"]}
+
+
+def _seq2seq_backward(do, out_cache, dec_cache, enc_cache):
+    dh_dec, g_out = rnnlib.output_backward(do, out_cache)
+    _, dh0, g_dec = rnnlib.rnn_backward(dh_dec, dec_cache)
+    dh_enc = np.zeros_like(enc_cache.h)
+    dh_enc[-1] = dh0
+    dx, _, g_enc = rnnlib.rnn_backward(dh_enc, enc_cache)
+    return dx, {**{f"enc_{k}": g for k, g in g_enc.items()},
+                **{f"dec_{k}": g for k, g in {**g_dec, **g_out}.items()}}
 
 
 # ---- the table: every public function, one spec per argument -----------------------------------
@@ -1275,6 +1316,37 @@ SIGNATURES = {
         "wrong length": naming({**COST, "truncated_seconds": np.ones(3)},
                                "cost['truncated_seconds']"),
         "a str entry": naming({**COST, "full_bytes": "abc"}, "cost['full_bytes']")})),
+    # stacked and bidirectional layers, generation (rnnlib/stacked.py, rnnlib/generate.py)
+    rnnlib.birnn_forward: dict(x=arr(X, "T B D"), params_f=params(RNN_P), params_b=params(RNN_P),
+                               h0=arr(H0_2, "2 B H", optional=True), activation=choice("tanh"),
+                               check=flag()),
+    rnnlib.birnn_backward: dict(dh_out=arr(np.concatenate([HS, HS], axis=2), "T B H2", bound=True),
+                                cache=BI_CACHE, check=flag()),
+    rnnlib.stacked_forward: dict(x=arr(X, "T B D"), layers=listed(LAYERS, LAYERS_BAD),
+                                 h0=arr(H0_2, "S B H", optional=True), activation=choice("tanh"),
+                                 check=flag()),
+    rnnlib.stacked_backward: dict(dh_out=arr(HS, "T B H", bound=True), cache=STACKED_CACHE,
+                                  check=flag()),
+    rnnlib.rnn_generate: dict(params=params(GEN_P), x_1=arr(np.eye(K)[[1, 3]], "B D"),
+                              T=integer(3, low=1), h0=arr(H0, "B H", optional=True),
+                              feed=choice("argmax"), activation=choice("tanh"), check=flag()),
+    # chapter 4 (rnnlib.chapters.shapes)
+    sh.make_data: dict(task=choice("reverse"), B=integer(2, low=1), rng=generator(),
+                       T=integer(3, low=1, optional=True)),
+    sh.part: dict(params=params(SEQ_P, letters={}, required=()), prefix=text("enc")),
+    sh.seq2seq_loss: dict(params=params(SEQ_P, letters=SEQ_LETTERS), x=arr(SEQ_X, "T B D"),
+                          x_dec=arr(SEQ_XD, "S B E"), y=labels(SEQ_Y, "S B", 4),
+                          reduction=choice("sum")),
+    sh.seq2seq_accuracy: dict(params=params(SEQ_P, letters=SEQ_LETTERS), x=arr(SEQ_X, "T B D"),
+                              x_dec=arr(SEQ_XD, "S B E"), y=labels(SEQ_Y, "S B", 4)),
+    sh.birnn_loss: dict(params=params(BI_P, letters=BI_LETTERS), x=arr(X, "T B D"),
+                        y=labels(LABELS, "T B", K), reduction=choice("sum")),
+    sh.train_shape: dict(shape=choice("one-to-one"), seed=integer(0, low=0)),
+    sh.shape_graph: dict(shape=choice("encoder-decoder"), T=integer(3, low=1, high=8)),
+    sh.draw_shape: dict(shape=choice("many-to-one"), T=integer(3, low=1, high=8),
+                        ax=made(_axes, NOT_AN_AXES, optional=True)),
+    sh.shape_view: dict(shape=integer(0, low=0, high=4)),
+    sh.shape_widget: dict(),
     # data sets (rnnlib.datasets)
     datasets.delayed_echo: dict(T=integer(4, low=1), B=integer(2, low=1), delay=integer(1, low=0),
                                 rng=generator(), classes=integer(3, low=2, optional=True)),
@@ -1286,6 +1358,7 @@ SIGNATURES = {
                                        backward=func(_unrolled_backward, raises=False)),
     exercises.check_softmax_cross_entropy: dict(
         fn=func(rnnlib.softmax_cross_entropy, raises=False)),
+    exercises.check_seq2seq_backward: dict(fn=func(_seq2seq_backward, raises=False)),
 }
 
 

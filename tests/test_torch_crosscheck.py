@@ -177,3 +177,61 @@ def test_gated_cells_match_torch(shape, cell, out, loss, reduction):
     np.testing.assert_allclose(value, loss_t.item(), **TOL)
     for k, g in torch_gated_grads(cell, module, linear).items():
         np.testing.assert_allclose(grads[k], g.numpy(), **TOL, err_msg=k)
+
+
+# ---- stacked and bidirectional layers ---------------------------------------------------------
+# torch.nn.RNN(num_layers=L, bidirectional=True) holds, for layer l = 0..L-1 (our layer l + 1),
+# weight_ih_l{l} = W_xh^T of the forward pass (H, D) for l = 0, (H, 2H) above it, weight_hh_l{l}
+# = W_hh^T, bias_ih_l{l} + bias_hh_l{l} = b_h, and the same with the suffix _reverse for the
+# backward pass; h_0 is (2L, B, H) with index 2l + d (d = 0 forward, 1 backward), as in
+# rnnlib.stacked_forward. Its output [h_t^fwd, h_t^bwd] of the top layer is ours.
+
+def torch_stack(layers, bidirectional, nonlinearity):
+    first = layers[0][0] if bidirectional else layers[0]
+    D, H = first["W_xh"].shape
+    rnn = torch.nn.RNN(D, H, num_layers=len(layers), nonlinearity=nonlinearity,
+                       bidirectional=bidirectional, dtype=torch.float64)
+    with torch.no_grad():
+        for l, layer in enumerate(layers):
+            for suffix, p in zip(("", "_reverse"), layer if bidirectional else (layer,)):
+                getattr(rnn, f"weight_ih_l{l}{suffix}").copy_(torch.from_numpy(p["W_xh"].T))
+                getattr(rnn, f"weight_hh_l{l}{suffix}").copy_(torch.from_numpy(p["W_hh"].T))
+                getattr(rnn, f"bias_ih_l{l}{suffix}").copy_(torch.from_numpy(p["b_h"]))
+                getattr(rnn, f"bias_hh_l{l}{suffix}").zero_()
+    return rnn
+
+
+@pytest.mark.parametrize("bidirectional", [True, False])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (5, 3, 2, 4), (4, 2, 3, 1)], ids=lambda s: "T{}-B{}-D{}-H{}".format(*s))
+def test_stacked_bidirectional_rnn_matches_torch(shape, nonlinearity, bidirectional):
+    T, B, D, H = shape
+    L, per = 2, 2 if bidirectional else 1
+    rng = np.random.default_rng(sum(shape) + per)
+
+    def layer(D_in):
+        p = random_params(rng, D_in, H, 1)
+        return {k: p[k] for k in ("W_xh", "W_hh", "b_h")}
+    layers = [tuple(layer(D if l == 0 else per * H) for _ in range(per)) if bidirectional
+              else layer(D if l == 0 else H) for l in range(L)]
+    x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((per * L, B, H))
+    upstream = rng.standard_normal((T, B, per * H))
+
+    rnn = torch_stack(layers, bidirectional, nonlinearity)
+    x_t, h0_t = torch.tensor(x, requires_grad=True), torch.tensor(h0, requires_grad=True)
+    out_t, _ = rnn(x_t, h0_t)
+    (out_t * torch.from_numpy(upstream)).sum().backward()
+
+    h, cache = rnnlib.stacked_forward(x, layers, h0, nonlinearity)
+    np.testing.assert_allclose(h, out_t.detach().numpy(), **TOL)
+    dx, dh0, grads = rnnlib.stacked_backward(upstream, cache)
+    np.testing.assert_allclose(dx, x_t.grad.numpy(), **TOL)
+    np.testing.assert_allclose(dh0, h0_t.grad.numpy(), **TOL)
+    for l, g in enumerate(grads):
+        for suffix, gd in zip(("", "_reverse"), g if bidirectional else (g,)):
+            for ours, theirs in (("W_xh", "weight_ih"), ("W_hh", "weight_hh")):
+                np.testing.assert_allclose(gd[ours], getattr(rnn, f"{theirs}_l{l}{suffix}").grad.numpy().T,
+                                           **TOL, err_msg=f"{ours} layer {l}{suffix}")
+            for bias in ("bias_ih", "bias_hh"):
+                np.testing.assert_allclose(gd["b_h"], getattr(rnn, f"{bias}_l{l}{suffix}").grad.numpy(),
+                                           **TOL, err_msg=f"b_h layer {l}{suffix}")
