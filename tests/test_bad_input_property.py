@@ -1291,7 +1291,8 @@ SIGNATURES = {
         T=plus(integer(4, low=1), {"3 (k = 2)": 3})),
     sb.echo_accuracy: dict(params=params(P), x=arr(X, "T B D"), targets=labels(LABELS, "T B", K),
                            delay=integer(1, low=0, high=T - 1),
-                           reset_every=plus(integer(2, low=1, optional=True), {"3 (T = 4)": 3})),
+                           reset_every=plus(integer(2, low=1, optional=True), {"3 (T = 4)": 3}),
+                           chunk=integer(2, low=1, high=T - 1, optional=True)),
     sb.peak_memory: dict(fn=func(lambda: np.ones(100).sum(), raise_at=1)),
     sb.best_time: dict(fn=func(lambda: None, raise_at=2), repeats=integer(2, low=1)),
     sb.bptt_cost: dict(

@@ -660,8 +660,8 @@ def flat_gradient(grads):
     return _flat({k: Dims().array(f"grads[{k!r}]", grads[k], "...") for k in PARAM_KEYS})
 
 
-def _flat(grads):
-    return np.concatenate([grads[k].ravel() for k in PARAM_KEYS])
+def _flat(grads, keys=PARAM_KEYS):
+    return np.concatenate([grads[k].ravel() for k in keys])
 
 
 def _lengths(name, value, what):
@@ -683,8 +683,11 @@ def truncation_sweep(params, x, targets, ks, *, loss="cross_entropy", reduction=
         cosine_k = g_k . g / (||g_k|| ||g||),    error_k = ||g_k - g|| / ||g||,
         boundaries_k = ceil(T / k) - 1  (chunk boundaries, each one cuts every path across it)
 
-    over all parameters at once (:func:`flat_gradient`). At k >= T there is one chunk:
-    cosine 1, error 0.
+    over all parameters at once (:func:`flat_gradient`), and the same two for the recurrent
+    parameters W_xh, W_hh, b_h alone. The output layer's gradients (W_hy, b_y) need no path
+    through time: with the state carried, the forward pass is the full one, so they are exact
+    for every k (``error_output`` is round-off), and ``output_share`` = ||g_out|| / ||g|| says how
+    much of the full gradient's norm they hold. At k >= T there is one chunk: cosine 1, error 0.
 
     Parameters
     ----------
@@ -696,18 +699,26 @@ def truncation_sweep(params, x, targets, ks, *, loss="cross_entropy", reduction=
 
     Returns
     -------
-    sweep : dict of (len(ks),) arrays: k, cosine, error, boundaries.
+    sweep : dict of (len(ks),) arrays k, cosine, error, cosine_recurrent, error_recurrent
+        (W_xh, W_hh, b_h only), error_output (||g_k - g|| / ||g|| over W_hy, b_y only),
+        boundaries; and output_share, a float in [0, 1].
     """
     ks = _lengths("ks", ks, "chunk lengths")
-    full = _flat(rnn_loss(params, x, targets, loss=loss, reduction=reduction)[1])
+    full_grads = rnn_loss(params, x, targets, loss=loss, reduction=reduction)[1]
+    groups = {"": PARAM_KEYS, "_recurrent": rnn.RNN_KEYS, "_output": rnn.OUTPUT_KEYS}
+    full = {name: _flat(full_grads, keys) for name, keys in groups.items()}
     T = np.shape(x)[0]
-    cosine, error = [], []
+    out = {f"{what}{name}": [] for what in ("cosine", "error") for name in groups}
     for k in ks:
-        g = _flat(rnn_loss_truncated(params, x, targets, k, loss=loss, reduction=reduction)[1])
-        cosine.append(g @ full / (np.linalg.norm(g) * np.linalg.norm(full)))
-        error.append(np.linalg.norm(g - full) / np.linalg.norm(full))
-    return {"k": np.array(ks), "cosine": np.array(cosine), "error": np.array(error),
-            "boundaries": np.array([math.ceil(T / k) - 1 for k in ks])}
+        grads = rnn_loss_truncated(params, x, targets, k, loss=loss, reduction=reduction)[1]
+        for name, keys in groups.items():
+            g, ref = _flat(grads, keys), full[name]
+            out[f"cosine{name}"].append(g @ ref / (np.linalg.norm(g) * np.linalg.norm(ref)))
+            out[f"error{name}"].append(np.linalg.norm(g - ref) / np.linalg.norm(ref))
+    del out["cosine_output"]
+    return {"k": np.array(ks), **{key: np.array(v) for key, v in out.items()},
+            "boundaries": np.array([math.ceil(T / k) - 1 for k in ks]),
+            "output_share": float(np.linalg.norm(full["_output"]) / np.linalg.norm(full[""]))}
 
 
 def _time_major(name, value):
@@ -779,12 +790,14 @@ def merge_chunks(chunks, T):
     return chunks.reshape(k, n, chunks.shape[1] // n, *rest).swapaxes(0, 1).reshape(T, -1, *rest)
 
 
-def echo_accuracy(params, x, targets, delay, *, reset_every=None):
+def echo_accuracy(params, x, targets, delay, *, reset_every=None, chunk=None):
     """Fraction of the steps t > delay (1-based) whose class argmax(o_t) is the target.
 
-    Those are the steps whose target is an input ``delay`` steps back (see
-    :func:`rnnlib.datasets.delayed_echo`). With ``reset_every=k`` the network runs as it was
-    trained with the state reset: every chunk of k steps starts from h_0 = 0.
+    Those are the steps whose target is an input ``delay`` steps back, never the blank class 0
+    (see :func:`rnnlib.datasets.delayed_echo`). With ``reset_every=k`` the network runs as it was
+    trained with the state reset: every chunk of k steps starts from h_0 = 0. With ``chunk=k``
+    the accuracy is given by position in the chunk: entry j - 1 is the accuracy over the scored
+    steps t > delay with t = j (mod k), the j-th step of a chunk of k steps.
 
     Parameters
     ----------
@@ -793,10 +806,11 @@ def echo_accuracy(params, x, targets, delay, *, reset_every=None):
     targets : (T, B) class indices
     delay : int >= 0, smaller than T
     reset_every : int >= 1, optional; a divisor of T.
+    chunk : int >= 1, optional, at most T - delay (every position then has a scored step).
 
     Returns
     -------
-    accuracy : float in [0, 1]
+    accuracy : float in [0, 1]; with ``chunk``, a (chunk,) array of them.
     """
     dims = Dims()
     x = dims.array("x", x, "T B D")
@@ -804,6 +818,8 @@ def echo_accuracy(params, x, targets, delay, *, reset_every=None):
     targets = dims.labels("targets", targets, "T B")
     T = x.shape[0]
     delay = integer("delay", delay, low=0, high=T - 1)
+    if chunk is not None:
+        chunk = integer("chunk", chunk, low=1, high=T - delay)
     if reset_every is None:
         o = rnn_predict(params, x)
     else:
@@ -811,7 +827,11 @@ def echo_accuracy(params, x, targets, delay, *, reset_every=None):
         if T % reset_every:
             raise ValueError(f"reset_every must divide T = {T} (from x), got {reset_every}")
         o = merge_chunks(rnn_predict(params, reset_chunks(x, reset_every)), T)
-    return float(np.mean(o.argmax(axis=-1)[delay:] == targets[delay:]))
+    right = o.argmax(axis=-1)[delay:] == targets[delay:]    # (T - delay, B), steps delay+1..T
+    if chunk is None:
+        return float(np.mean(right))
+    position = np.arange(delay, T) % chunk                  # 0 for the first step of a chunk
+    return np.array([right[position == j].mean() for j in range(chunk)])
 
 
 # ---- what full and truncated BPTT cost -----------------------------------------------------------
