@@ -236,7 +236,7 @@ def gru_forward(x, params, h0=None, *, check=True):
 def gru_backward(dh_out, cache, *, check=True):
     """Backpropagation through time for :func:`gru_forward`.
 
-    ``dh_out[t]`` is the gradient reaching h_t from its output only; the gradient carried back
+    ``dh_out[t-1]`` is the gradient reaching h_t from its output only; the gradient carried back
     from step t+1, ``dh_next``, is added inside:
 
         dh_t = dh_out_t + dh_next

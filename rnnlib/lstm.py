@@ -245,7 +245,7 @@ def lstm_forward(x, params, h0=None, c0=None, *, check=True):
 def lstm_backward(dh_out, cache, *, check=True):
     """Backpropagation through time for :func:`lstm_forward`.
 
-    ``dh_out[t]`` is the gradient reaching h_t from its output only; the gradients carried back
+    ``dh_out[t-1]`` is the gradient reaching h_t from its output only; the gradients carried back
     from step t+1, ``dh_next`` and ``dc_next``, are added inside:
 
         dh_t = dh_out_t + dh_next,   dc_t = dc_next + dh_t * o_t (1 - tanh(c_t)^2)

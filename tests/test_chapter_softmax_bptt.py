@@ -253,7 +253,7 @@ def test_every_quoted_line_still_exists_in_rnnlib(label):
 
 def test_source_lines_refuses_a_missing_or_ambiguous_fragment():
     assert ch.source_lines(rnnlib.rnn_backward, "dh_next = np.dot") == [
-        "dh_next = np.dot(da_t, W_hh_T)  # da_t W_hh^T (np.dot: see rnn_forward)"]
+        "dh_next = np.dot(da_t, W_hh_T)  # da W_hh^T: dh_next of the step before"]
     with pytest.raises(ValueError, match="occurs on 0 lines of rnnlib/rnn.py, rnn_backward"):
         ch.source_lines(rnnlib.rnn_backward, "no such code")
     with pytest.raises(ValueError, match="'da' occurs on [0-9]+ lines of rnnlib/rnn.py, "

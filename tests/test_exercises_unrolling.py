@@ -56,7 +56,8 @@ def test_the_reference_passes():
     result = exercises.check_unrolled_rnn(unrolled_forward, unrolled_backward)
     assert result.passed and bool(result)
     assert result.message.startswith("unrolled_forward passed; unrolled_backward passed.")
-    assert "the output h matches the reference on 4 cases (T=1" in result.message
+    assert ("all 6 outputs (h, caches[t].x_t, caches[t].h_prev, caches[t].h_t, caches[t].W_xh, "
+            "caches[t].W_hh) match the reference on 4 cases (T=1") in result.message
     assert "all 5 outputs (dx, dh0, grads['W_xh'], grads['W_hh'], grads['b_h']) match" in result.message
     assert "largest relative error against finite differences" in result.message
 
@@ -111,7 +112,7 @@ def test_the_mistakes_the_chapter_promises_are_known():
 def test_mistakes_that_hide_at_T_1_say_so():
     overwritten = ch2.BACKWARD_MISTAKES[0]
     result = exercises.check_unrolled_rnn(unrolled_forward, overwritten.fn)
-    assert "(right on T=1, B=2, D=3, H=2: there the mistake changes nothing" in result.message
+    assert "(right on T=1, B=2, D=3, H=2, where T = 1 (one step, so nothing is summed" in result.message
 
 
 def test_a_forward_and_a_backward_mistake_at_once_are_both_named():
@@ -128,7 +129,8 @@ def test_a_wrong_answer_no_mistake_explains_is_still_caught():
     result = exercises.check_unrolled_rnn(unrolled_forward, doubled)
     assert not result.passed
     assert "1 of 5 outputs are wrong: grads['b_h']" in result.message
-    assert "No common mistake gives exactly this" in result.message
+    assert "No known mistake gives exactly this" in result.message
+    assert "it is 2 times the reference" in result.message
 
 
 def stub_forward(x, params, h0):

@@ -285,7 +285,7 @@ def _raised(exercise, case, exc, mistakes):
     text = str(exc)
     same = [m for m in mistakes if _raises_like(m, case, exc)]
     if same:
-        hint = f"\nMost likely cause: {same[0].name}. {same[0].cause}"
+        hint = f"\nMost likely cause: {same[0].name}. {_sentence(same[0].cause)}"
     elif "matmul" in text or "shapes" in text and "aligned" in text or "broadcast" in text:
         hint = ("\nMost likely cause: a matrix product or a sum of arrays whose shapes do not fit. "
                 "Write the shape under each factor: the gradient of X has the shape of X, so a "
@@ -369,7 +369,7 @@ def _report(cases, outputs, names, problems, mistakes, unpack, shape_hints, time
             lines.append(f"  ({_right_on(cases, wrong_cases)})")
         mistake = cause_of.get(name)
         if mistake is not None:
-            lines.append(f"  Most likely cause: {mistake.name}. {mistake.cause}")
+            lines.append(f"  Most likely cause: {mistake.name}. {_sentence(mistake.cause)}")
             continue
         if kind == "shape":
             c = wrong_cases[0]
@@ -389,7 +389,8 @@ def _right_on(cases, wrong_cases):
     """Where an output is right although it is wrong elsewhere, and why, from the cases' traits:
     a trait every wrong case has and no right case has ("it is wrong only where ..."), else the
     traits of each right case that no wrong case has ("where B = 1: ...")."""
-    right = [c for c in cases if c not in wrong_cases]
+    wrong_labels = {c.label for c in wrong_cases}  # labels, not cases: a Case holds arrays
+    right = [c for c in cases if c.label not in wrong_labels]
     labels = "; ".join(c.label for c in right)
     shows = [(t, fact) for t, fact in wrong_cases[0].traits
              if all(t in dict(c.traits) for c in wrong_cases)
@@ -520,7 +521,7 @@ def _whole(pairs, cases, wrong_cases):
         # the same size must be 1 on the cases where the output is right
         common = [n for n in common if all(
             _sizes(c.dims).get(n.removeprefix("1/").strip("()")) == 1
-            for c in cases if c not in wrong_cases)]
+            for c in cases if c.label not in {w.label for w in wrong_cases})]
         each = "; ".join(f"{f:.4g} on {c.label}" for f, (c, _, _) in zip(factors, pairs))
         if common:
             return (f"it is {common[0]} times the reference ({each}): a factor that depends on "
@@ -613,3 +614,11 @@ def numeric_gradient(loss, arrays, eps=1e-6):
             grad[i] = (plus - minus) / (2 * eps)
         grads[name] = grad
     return grads
+
+
+def _sentence(text):
+    """``text`` as a sentence: its first letter upper-case unless it starts with code (``dh_dec``)."""
+    word = text.split(" ", 1)[0]
+    if word[:1].islower() and word.isalpha():
+        return text[0].upper() + text[1:]
+    return text

@@ -25,8 +25,6 @@ DEC = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 KEYS = tuple(f"enc_{k}" for k in ENC) + tuple(f"dec_{k}" for k in DEC)
 OUTPUTS = ("dx",) + tuple(f"grads['{k}']" for k in KEYS)
 
-HIDDEN_HINT = ("there the mistake changes nothing, e.g. with an encoder of one step its last "
-               "step is its only step")
 IN_PLACE_HINT = ("The backward pass must leave do and the caches as they are: make dh_enc with "
                  "np.zeros_like, never assign into a cache's arrays.")
 
@@ -51,13 +49,13 @@ def _backward(do, out_cache, dec_cache, enc_cache, *, inject="last", source="dh0
 
 MISTAKES = [
     Mistake("dh0 injected at every encoder step",
-            "the decoder starts from the encoder's last state h_T only, so dL/dh_T = dh0 enters "
+            "The decoder starts from the encoder's last state h_T only, so dL/dh_T = dh0 enters "
             "the encoder at its last step: dh_enc[-1] = dh0 with zeros elsewhere. The encoder's "
             "other states reach the loss only through h_T, and rnn_backward carries dh0 back to "
             "them itself.",
             lambda do, oc, dc, ec: _backward(do, oc, dc, ec, inject="every")),
     Mistake("no gradient into the encoder",
-            "the encoder's gradients are zero, so it never learns: the decoder's rnn_backward "
+            "The encoder's gradients are zero, so it never learns: the decoder's rnn_backward "
             "returns dh0 = dL/ds_0, and s_0 is the encoder's h_T; put it into dh_enc[-1].",
             lambda do, oc, dc, ec: _backward(do, oc, dc, ec, inject="none")),
     Mistake("the decoder's dh0 dropped: the gradient of its first output passed instead",
@@ -66,7 +64,7 @@ MISTAKES = [
             "for the decoder, which went through all of the decoder's steps.",
             lambda do, oc, dc, ec: _backward(do, oc, dc, ec, source="dh_out_1")),
     Mistake("dh0 injected at the encoder's first step",
-            "the decoder starts from h_T, the encoder's LAST state (enc_cache.h[-1]): "
+            "The decoder starts from h_T, the encoder's LAST state (enc_cache.h[-1]): "
             "dh_enc[-1] = dh0, not dh_enc[0].",
             lambda do, oc, dc, ec: _backward(do, oc, dc, ec, inject="first")),
 ]
@@ -141,5 +139,5 @@ def check_seq2seq_backward(fn):
     """
     function("fn", fn)
     return run_checks(fn, exercise="seq2seq_backward", cases=_cases(), unpack=_unpack,
-                      mistakes=MISTAKES, shape_hints=SHAPE_HINTS, hidden_hint=HIDDEN_HINT,
-                      in_place_hint=IN_PLACE_HINT)
+                      mistakes=MISTAKES, shape_hints=SHAPE_HINTS,
+                      in_place_hint=IN_PLACE_HINT, time_axes={"dx": 0})
