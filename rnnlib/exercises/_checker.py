@@ -562,13 +562,14 @@ def _in_time(pairs, axis):
     """Where along the time axis the output is wrong: one step, a shift, the reverse order, or
     a run of steps; None if it is wrong at every step and shows no order."""
     ys = [(c, np.moveaxis(y, axis, 0), np.moveaxis(r, axis, 0)) for c, y, r in pairs]
-    if all(len(y) > 1 and close(y[1:], r[:-1]) for _, y, r in ys):
+    long = [(c, y, r) for c, y, r in ys if len(y) > 1]  # where an order in time can show
+    if long and all(close(y[1:], r[:-1]) for _, y, r in long):
         return ("it is the reference one step late: its entry for step t holds step t - 1's "
-                "value (index t - 2); store each step's result at its own index")
-    if all(len(y) > 1 and close(y[:-1], r[1:]) for _, y, r in ys):
+                "value; store each step's result at its own index")
+    if long and all(close(y[:-1], r[1:]) for _, y, r in long):
         return ("it is the reference one step early: its entry for step t holds step t + 1's "
                 "value; store each step's result at its own index")
-    if all(len(y) > 1 and close(y, r[::-1]) for _, y, r in ys):
+    if len(long) == len(ys) and all(close(y, r[::-1]) for _, y, r in ys):
         return ("it is the reference in reverse time order (its entry for step t holds step "
                 "T + 1 - t's value): a backward loop visits t = T..1, so store by index, not by "
                 "appending")
