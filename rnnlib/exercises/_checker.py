@@ -393,7 +393,8 @@ def _right_on(cases, wrong_cases):
     """Where an output is right although it is wrong elsewhere, and why, from the cases' traits:
     a trait every wrong case has and no right case has ("it is wrong only where ..."), else the
     traits of each right case that no wrong case has ("where B = 1: ...")."""
-    right = [c for c in cases if c not in wrong_cases]
+    wrong_labels = {c.label for c in wrong_cases}  # labels, not cases: a Case holds arrays
+    right = [c for c in cases if c.label not in wrong_labels]
     labels = "; ".join(c.label for c in right)
     shows = [(t, fact) for t, fact in wrong_cases[0].traits
              if all(t in dict(c.traits) for c in wrong_cases)
@@ -523,7 +524,7 @@ def _whole(pairs, cases, wrong_cases):
         # the same size must be 1 on the cases where the output is right
         common = [n for n in common if all(
             _sizes(c.dims).get(n.removeprefix("1/").strip("()")) == 1
-            for c in cases if c not in wrong_cases)]
+            for c in cases if c.label not in {w.label for w in wrong_cases})]
         each = "; ".join(f"{f:.4g} on {c.label}" for f, (c, _, _) in zip(factors, pairs))
         if common:
             return (f"it is {common[0]} times the reference ({each}): a factor that depends on "
