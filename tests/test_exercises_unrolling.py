@@ -235,7 +235,7 @@ def test_a_transposed_dW_hh_is_seen():
     assert "grads['W_hh']: wrong values" in message
     assert "it is the transpose of the reference (its shape is right only because the array is " \
            "square)" in message
-    assert "where H = 1 (W_hh is 1 x 1, so it equals its transpose)" in message
+    assert "where H = 1 (one hidden unit: W_hh is 1 x 1, equal to its transpose" in message
 
 
 def stub_forward(x, params, h0):
