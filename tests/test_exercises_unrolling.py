@@ -105,14 +105,28 @@ def test_the_mistakes_the_chapter_promises_are_known():
     names = " | ".join(m.name for m in ALL_MISTAKES)
     for words in ("not accumulated", "only step T's", "dh_next not added",
                   "added after the step", "run forwards", "cache of step t - 1",
-                  "h0 not passed"):
+                  "h0 not passed", "the same cache", "caches stored in reverse order"):
         assert words in names
 
 
 def test_mistakes_that_hide_at_T_1_say_so():
     overwritten = ch2.BACKWARD_MISTAKES[0]
     result = exercises.check_unrolled_rnn(unrolled_forward, overwritten.fn)
-    assert "(right on T=1, B=2, D=3, H=2, where T = 1 (one step, so nothing is summed" in result.message
+    assert ("(right on T=1, B=2, D=3, H=2, where T = 1 (one step, so nothing is summed over "
+            "steps, carried from one step to the next, or put in time order))") in result.message
+
+
+def test_a_mistake_hidden_by_B_1_does_not_say_T_1():
+    """The hint names what the right case has and the wrong ones lack: B = 1, not T = 1."""
+    def mean_in_db_h(dh_out, caches):
+        dx, dh0, grads = unrolled_backward(dh_out, caches)
+        return dx, dh0, {**grads, "b_h": grads["b_h"] / dh_out.shape[1]}
+
+    result = exercises.check_unrolled_rnn(unrolled_forward, mean_in_db_h)
+    assert ("(right on T=2, B=1, D=2, H=3, where B = 1 (one example, so a sum or a mean over the "
+            "batch changes nothing))") in result.message
+    assert "T = 1" not in result.message
+    assert "it is 1/B times the reference (0.5 on T=1, B=2, D=3, H=2; 0.3333 on T=3" in result.message
 
 
 def test_a_forward_and_a_backward_mistake_at_once_are_both_named():
@@ -129,8 +143,99 @@ def test_a_wrong_answer_no_mistake_explains_is_still_caught():
     result = exercises.check_unrolled_rnn(unrolled_forward, doubled)
     assert not result.passed
     assert "1 of 5 outputs are wrong: grads['b_h']" in result.message
-    assert "No known mistake gives exactly this" in result.message
-    assert "it is 2 times the reference" in result.message
+    assert "No known mistake gives exactly this. What the computation shows: it is 2 times the " \
+           "reference" in result.message
+
+
+# ---- caches that are wrong while h is right ---------------------------------------------------
+
+def same_cache_everywhere(x, params, h0):
+    """As a learner might write it: the states are right, the list of caches is not."""
+    h_prev, states = h0, []
+    for t in range(len(x)):
+        h_prev, cache = rnnlib.rnn_step_forward(x[t], h_prev, params)
+        states.append(h_prev)
+    return np.stack(states), [cache] * len(x)
+
+
+def caches_in_front(x, params, h0):
+    h_prev, states, caches = h0, [], []
+    for t in range(len(x)):
+        h_prev, cache = rnnlib.rnn_step_forward(x[t], h_prev, params)
+        states.append(h_prev)
+        caches.insert(0, cache)
+    return np.stack(states), caches
+
+
+@pytest.mark.parametrize("forward, mistake", [
+    (same_cache_everywhere, "every entry of caches is the same cache (the last step's)"),
+    (caches_in_front, "the caches stored in reverse order"),
+], ids=["same cache", "reverse order"])
+def test_right_states_with_wrong_caches_are_caught_and_named(forward, mistake):
+    result = exercises.check_unrolled_rnn(forward, unrolled_backward)
+    assert result.message.startswith("unrolled_forward not yet; unrolled_backward passed.")
+    assert "Right: h, caches[t].W_xh, caches[t].W_hh." in result.message
+    assert named_causes(result) == [mistake], result.message
+    # why it matters: a right backward pass fed these caches is far from the reference
+    errors = []
+    for forward_case, backward_case in list(zip(*ch2._cases()))[1:]:  # T = 2, 3, 4
+        caches = forward(*forward_case.args)[1]
+        dx = unrolled_backward(backward_case.args[0], caches)[0]
+        errors.append(rnnlib.relative_error(dx, backward_case.expected["dx"]))
+    assert min(errors) > 0.01 and max(errors) > 0.2, errors
+
+
+def test_a_cache_field_of_another_shape_gets_a_plain_message():
+    def odd(x, params, h0):
+        h, caches = unrolled_forward(x, params, h0)
+        return h, caches[:-1] + [caches[-1]._replace(x_t=caches[-1].x_t[:, :1])]
+
+    result = exercises.check_unrolled_rnn(odd, unrolled_backward)
+    assert ("it returned the wrong kind of result: caches[0].x_t has shape (1, 2) but "
+            "caches[1].x_t has shape (1, 1): each entry must be the cache of one step") in result.message
+
+
+# ---- the diagnosis along time -------------------------------------------------------------------
+
+def test_a_state_wrong_at_the_last_step_only_is_located():
+    def last_doubled(x, params, h0):
+        h, caches = unrolled_forward(x, params, h0)
+        return np.concatenate([h[:-1], 2 * h[-1:]]), caches
+
+    message = exercises.check_unrolled_rnn(last_doubled, unrolled_backward).message
+    assert "it is wrong at the last step only, t = T at index T - 1, where it is 2 times the " \
+           "reference, and right at every other step" in message
+
+
+def test_a_dx_wrong_at_the_first_step_only_is_located():
+    def first_negated(dh_out, caches):
+        dx, dh0, grads = unrolled_backward(dh_out, caches)
+        return np.concatenate([-dx[:1], dx[1:]]), dh0, grads
+
+    message = exercises.check_unrolled_rnn(unrolled_forward, first_negated).message
+    assert "it is wrong at the first step only, t = 1 at index 0, where it is exactly -1 times " \
+           "the reference" in message
+
+
+def test_a_state_one_step_late_is_seen():
+    def late(x, params, h0):
+        h, caches = unrolled_forward(x, params, h0)
+        return np.concatenate([h0[None] * 0 + 7, h[:-1]]), caches
+
+    message = exercises.check_unrolled_rnn(late, unrolled_backward).message
+    assert "it is the reference one step late" in message
+
+
+def test_a_transposed_dW_hh_is_seen():
+    def transposed(dh_out, caches):
+        dx, dh0, grads = unrolled_backward(dh_out, caches)
+        return dx, dh0, {**grads, "W_hh": grads["W_hh"].T}
+
+    message = exercises.check_unrolled_rnn(unrolled_forward, transposed).message
+    assert "grads['W_hh']: wrong values" in message
+    assert "it is the transpose of the reference (its shape is right only because the array is " \
+           "square)" in message
+    assert "where H = 1 (one hidden unit: W_hh is 1 x 1, equal to its transpose" in message
 
 
 def stub_forward(x, params, h0):

@@ -4,9 +4,13 @@ A checker calls the learner's function on several cases (shapes where a missing 
 missing sum over the batch hides, B = 1 and H = 1, and shapes where it shows), compares every
 output with the reference and with centred finite differences, and returns a
 :class:`CheckResult`: ``.passed``, ``.message`` in plain words (which output is wrong, its
-expected and actual shape, the relative error, the most likely cause). In a notebook it shows as
-a short HTML report; ``print`` gives the text. The causes are found by computation: each checker
-holds the common mistakes as code and names the one whose outputs match the learner's.
+expected and actual shape, the relative error ||yours - reference|| / (||yours|| +
+||reference||), the most likely cause). In a notebook it shows as a short HTML report; ``print``
+gives the text. The causes are found by computation: each checker holds the common mistakes as
+code and names the one whose outputs match the learner's; when none matches, it says what the
+difference looks like (on which cases, times -1 or a constant or a size, the transpose, right up
+to sign, wrong at one time step, wrong only where an activation saturates). A NaN or inf
+relative error is a mismatch.
 
 One module per chapter, named like its notebook:
 

@@ -191,8 +191,9 @@ def run_checks(fn, *, exercise, cases, unpack, mistakes, shape_hints=None, in_pl
         numeric = [relative_error(outputs[c.label][n], c.numeric[n])
                    for c in cases for n in names if n in c.numeric]
         if numeric:
-            message += (f"; the largest relative error against finite differences is "
-                        f"{max(numeric):.1g}")
+            message += (f"; the largest relative error against finite differences, "
+                        f"||yours - finite differences|| / (||yours|| + ||finite differences||), "
+                        f"is {max(numeric):.1g}")
         return CheckResult(exercise, True, message + ".")
     return CheckResult(exercise, False, _report(cases, outputs, names, problems, mistakes, unpack,
                                                  shape_hints, time_axes or {}, saturated_words))
@@ -382,6 +383,9 @@ def _report(cases, outputs, names, problems, mistakes, unpack, shape_hints, time
         lines.append("  No known mistake gives exactly this. What the computation shows: "
                      + diagnose(name, cases, wrong_cases, outputs, time_axes.get(name),
                                 saturated_words))
+    if any("relative error" in line for line in lines):
+        lines += ["", "A relative error is ||yours - reference|| / (||yours|| + ||reference||): "
+                  "0 when they are equal, 1 when one of them is 0 or -1 times the other."]
     return "\n".join(lines)
 
 
@@ -414,12 +418,12 @@ def _right_on(cases, wrong_cases):
 def diagnose(name, cases, wrong_cases, outputs, time_axis=None,
              saturated_words="an activation saturates"):
     """A sentence on what is wrong with output ``name``, found by computation, for a learner to
-    act on: on which cases; whether it is the reference times -1, times one constant, times a
-    size (1/B, T, ...), its transpose, right up to sign, wrong only where an activation
-    saturates, wrong at a few time steps only (along ``time_axis``) or shifted in time. A claim
-    is made only when it holds on every case where the output is wrong. (On which cases it is
-    wrong, and what those cases have that the others lack, is said by the report's
-    "(right on ...)" line.)
+    act on: whether it is all zeros, the reference times -1, times one constant, times a size
+    (1/B, T, ...), its transpose, wrong at a few time steps only (along ``time_axis``) or shifted
+    in time, right up to sign, wrong only where an activation saturates, NaN or inf, or (for a
+    single number) which value it has. A claim is made only when it holds on every case where
+    the output is wrong. (On which cases it is wrong, and what those cases have that the others
+    lack, is said by the report's "(right on ...)" line.)
 
     Parameters
     ----------
@@ -435,7 +439,6 @@ def diagnose(name, cases, wrong_cases, outputs, time_axis=None,
     str, one or more sentences ending with a full stop.
     """
     pairs = [(c, outputs[c.label][name], c.expected[name]) for c in wrong_cases]
-    sentences = []
     if all(np.isfinite(y).all() for _, y, _ in pairs):
         shape = _whole(pairs, cases, wrong_cases)
         if shape is None and time_axis is not None:
@@ -447,7 +450,8 @@ def diagnose(name, cases, wrong_cases, outputs, time_axis=None,
                            for c, y, _ in pairs)
         shape = (f"it holds NaN or inf ({counts}) where the reference is finite: a number "
                  "overflowed (exp of a large number, a division by 0, a log of 0) on the way; "
-                 "print the intermediate arrays of that case to find the first inf")
+                 "print the intermediate arrays on an input like that case's to find the first "
+                 "inf")
     if shape is None and all(y.size == 1 for _, y, _ in pairs):
         values = "; ".join(f"{y.item():.6g} where the reference is {r.item():.6g} on {c.label}"
                            for c, y, r in pairs)
@@ -455,12 +459,11 @@ def diagnose(name, cases, wrong_cases, outputs, time_axis=None,
                  "that case's; the first one that differs from its equation is the line to fix")
     if shape is None:
         errors = "; ".join(f"{relative_error(y, r):.2g} on {c.label}" for c, y, r in pairs)
-        shape = ("it is not the reference times a constant, its transpose, the reference up to "
-                 "sign, or wrong at a few time steps only; the relative error ||yours - "
-                 f"reference|| / (||yours|| + ||reference||) is {errors}. Compare each term of "
-                 "this line with its equation, on the smallest case where it is wrong")
-    sentences.append(shape)
-    return " ".join(s if s.endswith(".") else s + "." for s in sentences)
+        tried = ("the reference times a constant, its transpose, the reference up to sign"
+                 + (", or wrong at a few time steps only" if time_axis is not None else ""))
+        shape = (f"it is not {tried}; its relative error is {errors}. Compare each term of this "
+                 "line with its equation, on the smallest case where it is wrong")
+    return shape + "."
 
 
 def _factor(y, r):
@@ -563,13 +566,14 @@ def _in_time(pairs, axis):
     """Where along the time axis the output is wrong: one step, a shift, the reverse order, or
     a run of steps; None if it is wrong at every step and shows no order."""
     ys = [(c, np.moveaxis(y, axis, 0), np.moveaxis(r, axis, 0)) for c, y, r in pairs]
-    if all(len(y) > 1 and close(y[1:], r[:-1]) for _, y, r in ys):
+    long = [(c, y, r) for c, y, r in ys if len(y) > 1]  # where an order in time can show
+    if long and all(close(y[1:], r[:-1]) for _, y, r in long):
         return ("it is the reference one step late: its entry for step t holds step t - 1's "
-                "value (index t - 2); store each step's result at its own index")
-    if all(len(y) > 1 and close(y[:-1], r[1:]) for _, y, r in ys):
+                "value; store each step's result at its own index")
+    if long and all(close(y[:-1], r[1:]) for _, y, r in long):
         return ("it is the reference one step early: its entry for step t holds step t + 1's "
                 "value; store each step's result at its own index")
-    if all(len(y) > 1 and close(y, r[::-1]) for _, y, r in ys):
+    if len(long) == len(ys) and all(close(y, r[::-1]) for _, y, r in ys):
         return ("it is the reference in reverse time order (its entry for step t holds step "
                 "T + 1 - t's value): a backward loop visits t = T..1, so store by index, not by "
                 "appending")

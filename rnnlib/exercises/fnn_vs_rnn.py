@@ -126,7 +126,8 @@ def _step_cases(seed=0):
         fd = numeric_gradient(loss, arrays)
         numeric = dict(zip(STEP_OUTPUTS, (fd["x_t"], fd["h_prev"], fd["W_xh"], fd["W_hh"], fd["b_h"])))
         traits = ((ONE_EXAMPLE,) if B == 1 else ()) + (
-            (("H = 1", "one hidden unit: W_hh is 1 x 1, equal to its transpose"),) if H == 1
+            (("H = 1", "one hidden unit: W_hh is 1 x 1, equal to its transpose, and a "
+                       "factor H or 1/H is 1"),) if H == 1
             else ())
         cases.append(Case(f"B={B}, D={D}, H={H}", (dh_t, cache), expected, numeric,
                           dims={"B": B, "D": D, "H": H}, traits=traits))

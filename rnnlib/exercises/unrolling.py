@@ -218,7 +218,8 @@ def _cases(seed=2):
             (("T = 1", "one step, so nothing is summed over steps, carried from one step to the "
               "next, or put in time order"), T == 1),
             (("B = 1", "one example, so a sum or a mean over the batch changes nothing"), B == 1),
-            (("H = 1", "W_hh is 1 x 1, so it equals its transpose"), H == 1)) if holds)
+            (("H = 1", "one hidden unit: W_hh is 1 x 1, equal to its transpose, and a factor "
+              "H or 1/H is 1"), H == 1)) if holds)
         dims = {"T": T, "B": B, "D": D, "H": H}
         forward.append(Case(label, (arrays["x"], params, arrays["h0"]),
                             _unpack_forward((h, step_caches)), {}, dims=dims, traits=traits))
