@@ -153,6 +153,9 @@ def test_the_encoder_decoder_curves_on_other_seeds(seed):
     assert np.all(np.diff(c["teacher_sequence"][2:]) <= 0)
     gap = c["teacher_token"] - c["free_token"]
     assert np.all(gap[7:] > 0.01) and gap[9] > gap[4]
+    run = sh.train_shape("encoder-decoder", seed)
+    last = run.training.losses[:-1].reshape(-1, len(sh.TRAIN_LENGTHS))[-50:].mean(axis=0)
+    assert last[1] < last[4] < last[7]
 
 
 def test_runs_are_remembered():

@@ -492,10 +492,13 @@ def draw_shape(shape, T=3, ax=None):
     for source, target, label in graph.edges:
         (x0, y0, _), (x1, y1, _) = graph.nodes[source], graph.nodes[target]
         feed = label == "feed"
+        # feed-back edges curve; an edge that skips a row (x_t -> backward state, forward state
+        # -> o_t) bends round the node in between, to the left or to the right
+        bend = -0.25 if feed else {(0, 2): 0.45, (1, 3): -0.45}.get((y0, y1), 0.0)
         ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=10,
                                      shrinkA=13, shrinkB=13, color="#1f5fa8" if feed else "0.35",
                                      lw=1.1, ls=":" if feed else "-",
-                                     connectionstyle="arc3,rad=-0.25" if feed else "arc3"))
+                                     connectionstyle=f"arc3,rad={bend}"))
         if label == "$h_T$":
             ax.text((x0 + x1) / 2, y0 + 0.16, r"$s_0 = h_T$", fontsize=8, color="#8b1a1a",
                     ha="center")
