@@ -116,6 +116,8 @@ gradcheck    centred finite differences and relative error
 optim        gradient clipping, SGD, Adam
 train        the training loop the chapters share: ``rnnlib.train(loss_and_grads, params, steps, lr=...)``
 init         random parameters from a Generator
+stacked      bidirectional and stacked layers, compositions of rnn_forward/rnn_backward
+generate     generation with each output fed back as the next input: ``rnn_generate``
 
 Outside the core (the core never imports them; ``import rnnlib`` needs only NumPy):
 
@@ -144,6 +146,7 @@ cell state c_t (B, H) is in ``cache.c``; ``lstm_backward`` returns dc0 beside dh
 "Notation and shapes" (book/notation.md) has the table, section "Gated cells: LSTM and GRU".
 """
 from .activations import ACTIVATIONS, activation_backward, activation_forward
+from .generate import rnn_generate
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward, init_gru_params
 from .init import init_rnn_params
@@ -154,7 +157,6 @@ from .model import fnn_loss, rnn_loss, rnn_predict
 from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global_norm, sgd_step
 from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
                   rnn_step_forward)
-from .generate import rnn_generate
 from .stacked import birnn_backward, birnn_forward, stacked_backward, stacked_forward
 from .train import Training, train
 from .truncated import rnn_loss_truncated
@@ -171,5 +173,6 @@ __all__ = [
     "init_rnn_params", "train", "Training",
     "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward", "init_lstm_params",
     "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward", "init_gru_params",
+    "birnn_forward", "birnn_backward", "stacked_forward", "stacked_backward", "rnn_generate",
 ]
 __version__ = "0.1.0"
