@@ -115,7 +115,8 @@ def _backward(dh_out, x, h0, gates, hn, h, W_xh, W_hh):
     # [da_r | da_z | da_n * r_t], the gradient of h_{t-1} W_hh + [0 | 0 | b_hn].
     da_h = np.empty_like(da)
     blocks = da.reshape(T, B, 3, H)
-    dh_next, W_hh_T = np.zeros_like(h0), W_hh.T
+    dh_next = np.zeros_like(h0)
+    W_hh_T = np.ascontiguousarray(W_hh.T)          # a contiguous copy: np.dot is ~2x faster with it
     for t in reversed(range(T)):
         dh_t = dh_next
         dh_t += dh_out[t]                           # dh_t = dh_out_t + dh_next

@@ -120,7 +120,8 @@ def _backward(dh_out, dc_last, x, h0, c0, gates, c, tanh_c, h, W_xh, W_hh):
     dc_from_h = 1.0 - tanh_c * tanh_c
     dc_from_h *= o
     blocks = da.reshape(T, B, 4, H)             # the same memory, gates as an axis
-    dh_next, dc_next, W_hh_T = np.zeros_like(h0), dc_last, W_hh.T
+    dh_next, dc_next = np.zeros_like(h0), dc_last
+    W_hh_T = np.ascontiguousarray(W_hh.T)      # a contiguous copy: np.dot is ~2x faster with it
     for t in reversed(range(T)):
         dh_t = dh_next
         dh_t += dh_out[t]                       # dh_t = dh_out_t + dh_next
