@@ -311,6 +311,8 @@ def profile_section(args, peaks):
         profile_parts.profile_case(case, np.float64, torch, budget=1.0 if args.quick else 3.0)
         flops = matmul_flops(*case, case[2])
         print(f"  matmul FLOPs at the float64 peak alone would take {flops / peaks['float64'] / 1e9 * 1e6:.1f} us")
+    for case in args.cases:
+        profile_parts.check_overhead(case, np.float64, budget=1.0 if args.quick else 3.0)
     given = ",".join(f"{k}={v}" for k, v in peaks.items())
     base = [sys.executable, os.path.abspath(__file__), "--sections", "timing", "--dtypes", "float64",
             "--given-peaks", given, "--faults"] + (["--quick"] if args.quick else [])
