@@ -262,9 +262,9 @@ def gru_backward(dh_out, cache, *, check=True):
         dx_t = da_x W_xh^T,  dh0 = the last dh_next
 
     The direct path h_t = ... + z_t * h_{t-1} carries the gradient back multiplied by z_t only.
-    The factors that do not depend on the upstream gradient are computed for a chunk of steps at once
-    (about 256 KiB, to stay in cache);
-    the parameter gradients are one product each over all T * B rows.
+    The factors that do not depend on the upstream gradient are computed for a chunk of steps at
+    once (about 256 KiB, to stay in cache); the parameter gradients are one product each over all
+    T * B rows.
 
     Parameters
     ----------

@@ -276,8 +276,8 @@ def lstm_backward(dh_out, cache, *, check=True):
 
     On the path c_T -> ... -> c_k the gradient is multiplied by the forget gates only
     (dc_next = dc_t * f_t). The factors of da that do not depend on the upstream gradient are
-    computed for a chunk of steps at once (about 256 KiB, to stay in cache); the parameter gradients are one product each over all T * B
-    rows.
+    computed for a chunk of steps at once (about 256 KiB, to stay in cache); the parameter
+    gradients are one product each over all T * B rows.
 
     Parameters
     ----------
