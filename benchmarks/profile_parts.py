@@ -144,3 +144,49 @@ def profile_case(case, dtype, torch, budget):
         step = TorchStep(torch, params, x, y)
         line += f", torch {minor_faults_per_call(step, 10):.0f}"
     print(line)
+
+
+def _unchecked(cell, params, x, y):
+    """rnn_loss(params, x, y, cell=cell)'s computation, the layers chained with check=False."""
+    forward, backward = {"rnn": (rnnlib.rnn_forward, rnnlib.rnn_backward),
+                         "lstm": (rnnlib.lstm_forward, rnnlib.lstm_backward),
+                         "gru": (rnnlib.gru_forward, rnnlib.gru_backward)}[cell]
+
+    def call():
+        h, cache = forward(x, params, check=False)
+        o, out_cache = rnnlib.output_forward(h, params, check=False)
+        value, do = rnnlib.mse_loss(o, y, check=False)
+        dh, out_grads = rnnlib.output_backward(do, out_cache, check=False)
+        return value, {**backward(dh, cache, check=False)[-1], **out_grads}
+    return call
+
+
+def check_overhead(case, dtype, budget):
+    """Print, per cell, what rnn_loss's input checks cost against the whole call."""
+    from rnnlib import model
+    from workloads import make_gated_data
+
+    T, B, D, H = case
+    K = D
+    print(f"\n(T, B, D, H) = {case}, K = {K}, {np.dtype(dtype).name}: the input checks of "
+          f"rnn_loss(..., cell=...), medians, microseconds")
+    print("  'checks' = rnn_loss's checks alone (the choices, then x, params, h0, targets against")
+    print("  each other: model._check_cell and model._check_rnn_inputs); 'unchecked' = the same")
+    print("  layers chained with check=False.")
+    print(f"  {'cell':5s} {'rnn_loss':>9s} {'unchecked':>10s} {'difference':>17s} {'checks':>15s}")
+    for cell in ("rnn", "lstm", "gru"):
+        params, x, y = (make_data(T, B, D, H, K, dtype) if cell == "rnn"
+                        else make_gated_data(cell, T, B, D, H, K, dtype))
+
+        def checks():
+            model._check_choices("mse", "sum")
+            model._check_cell(cell, "tanh")
+            return model._check_rnn_inputs(x, params, None, y, "mse", "T B K", cell)
+        fns = {"rnn_loss": lambda: rnnlib.rnn_loss(params, x, y, cell=cell),
+               "unchecked": _unchecked(cell, params, x, y), "checks": checks}
+        med, _ = median_times(fns, budget=budget, min_repeats=5, max_repeats=2000)
+        whole = med["rnn_loss"]
+        diff = whole - med["unchecked"]
+        print(f"  {cell:5s} {whole * 1e6:9.1f} {med['unchecked'] * 1e6:10.1f} "
+              f"{diff * 1e6:9.1f} ({100 * diff / whole:4.1f} %) "
+              f"{med['checks'] * 1e6:7.1f} ({100 * med['checks'] / whole:4.1f} %)")

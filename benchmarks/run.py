@@ -44,8 +44,9 @@ import memory  # noqa: E402
 import naive  # noqa: E402
 import profile_parts  # noqa: E402
 from timing import median_times  # noqa: E402
-from workloads import (TorchStep, make_data, matmul_flops, max_relative_difference, rnnlib_loss,  # noqa: E402
-                       rnnlib_results)
+from workloads import (TorchGatedStep, TorchStep, gated_loss, gated_matmul_flops,  # noqa: E402
+                       gated_results, make_data, make_gated_data, matmul_flops,
+                       max_relative_difference, rnnlib_loss, rnnlib_results)
 
 CASES = [(20, 1, 10, 16), (50, 32, 32, 64), (100, 64, 64, 128), (200, 128, 128, 256)]
 QUICK_CASES = [(20, 1, 10, 16)]
@@ -53,8 +54,10 @@ QUICK_CASES = [(20, 1, 10, 16)]
 RATIO_TARGETS = {(20, 1, 10, 16): 0.2, (50, 32, 32, 64): 0.7, (200, 128, 128, 256): 0.6}
 # ... and at least this fraction of the single-core matmul peak.
 PEAK_TARGETS = {(200, 128, 128, 256): 0.70}
+# The gated cells (issue #27), float64, 1 thread: rnnlib time / torch time at most ...
+GATED_RATIO_TARGETS = {(20, 1, 10, 16): 0.25, (50, 32, 32, 64): 0.8}
 DTYPES = {"float64": np.float64, "float32": np.float32}
-SECTIONS = ("timing", "naive", "memory", "notebooks")
+SECTIONS = ("timing", "gated", "naive", "memory", "notebooks")
 # glibc: never give freed memory back to the OS (see README, "Page faults"); --profile only.
 KEEP_HEAP = {"MALLOC_MMAP_THRESHOLD_": str(2**32 - 1), "MALLOC_TRIM_THRESHOLD_": str(2**32 - 1)}
 
@@ -200,6 +203,56 @@ def print_targets(results, peaks):
                   f"  floor {floor / med['torch']:.2f}")
 
 
+def gated_section(args, peaks):
+    title("Forward + BPTT of LSTM and GRU + output layer: rnnlib vs torch.nn.LSTM / torch.nn.GRU + "
+          "nn.Linear, 1 thread" if torch is not None else
+          "Forward + BPTT of LSTM and GRU + output layer: rnnlib (torch absent)")
+    print("As the RNN table: K = D, loss 0.5 * sum of squared errors, h_0 = c_0 = 0; the timed rnnlib")
+    print("call is rnn_loss(params, x, y, cell=...), which checks its arguments once. MFLOP = matmul")
+    print("FLOPs, 6*T*B*H*(G*(D+H)+K) with G = 4 gate blocks (LSTM) or 3 (GRU). PyTorch's GRU is the")
+    print("variant rnnlib implements (the reset gate applied after the recurrent product).")
+    header = f"{'cell':5s} {'dtype':8s} {'(T, B, D, H)':22s} {'MFLOP':>9s} {'reps':>5s} | {'rnnlib ms':>10s} {'GFLOP/s':>8s} {'%pk':>4s}"
+    if torch is not None:
+        header += f" | {'torch ms':>10s} {'GFLOP/s':>8s} {'%pk':>4s} | {'ratio':>6s} {'diff':>8s}"
+    print(header)
+    results = {}
+    budget, lo, hi = (0.5, 3, 50) if args.quick else (6.0, 3, 400)
+    for cell in ("lstm", "gru"):
+        for name in args.dtypes:
+            for case in args.cases:
+                T, B, D, H = case
+                params, x, y = make_gated_data(cell, T, B, D, H, D, DTYPES[name])
+                flops = gated_matmul_flops(cell, T, B, D, H, D)
+                fns = {"rnnlib": lambda: gated_loss(cell, params, x, y)}
+                if torch is not None:
+                    step = TorchGatedStep(torch, cell, params, x, y)
+                    diff = max_relative_difference(gated_results(cell, params, x, y), step.results())
+                    fns["torch"] = step
+                med, reps = median_times(fns, budget=budget, min_repeats=lo, max_repeats=hi)
+                rate = flops / med["rnnlib"] / 1e9
+                row = (f"{cell:5s} {name:8s} {str(case):22s} {flops / 1e6:9.4g} {reps:5d} | "
+                       f"{med['rnnlib'] * 1e3:10.3f} {rate:8.2f} {100 * rate / peaks[name]:4.0f}")
+                if torch is not None:
+                    trate = flops / med["torch"] / 1e9
+                    row += (f" | {med['torch'] * 1e3:10.3f} {trate:8.2f} {100 * trate / peaks[name]:4.0f}"
+                            f" | {med['rnnlib'] / med['torch']:6.2f} {diff:8.1e}")
+                print(row, flush=True)
+                results[cell, name, case] = med
+    rows = [(cell, c, t) for cell in ("lstm", "gru") for c, t in GATED_RATIO_TARGETS.items()
+            if (cell, "float64", c) in results]
+    if rows:
+        print("\nTargets (float64, 1 thread):")
+    for cell, case, target in rows:
+        med = results[cell, "float64", case]
+        if "torch" not in med:
+            print(f"  {cell:5s} {str(case):22s} ratio to torch: not measured (torch absent)  (target <= {target:.2f})")
+            continue
+        ratio = med["rnnlib"] / med["torch"]
+        print(f"  {cell:5s} {str(case):22s} ratio {ratio:5.2f}  (target <= {target:.2f})  "
+              f"{'met' if ratio <= target else 'MISSED'}")
+    return results
+
+
 def naive_section(args, dtype_name="float64"):
     title(f"Batched BPTT (rnnlib) vs the naive per-example loop (benchmarks/naive.py), {dtype_name}")
     print("naive = one example at a time, one step at a time, vectors of one example, gradient sums")
@@ -258,6 +311,8 @@ def profile_section(args, peaks):
         profile_parts.profile_case(case, np.float64, torch, budget=1.0 if args.quick else 3.0)
         flops = matmul_flops(*case, case[2])
         print(f"  matmul FLOPs at the float64 peak alone would take {flops / peaks['float64'] / 1e9 * 1e6:.1f} us")
+    for case in args.cases:
+        profile_parts.check_overhead(case, np.float64, budget=1.0 if args.quick else 3.0)
     given = ",".join(f"{k}={v}" for k, v in peaks.items())
     base = [sys.executable, os.path.abspath(__file__), "--sections", "timing", "--dtypes", "float64",
             "--given-peaks", given, "--faults"] + (["--quick"] if args.quick else [])
@@ -295,6 +350,8 @@ def main():
     peaks = print_peaks(args)
     if "timing" in args.sections:
         timing_section(args, peaks)
+    if "gated" in args.sections:
+        gated_section(args, peaks)
     if "naive" in args.sections:
         naive_section(args)
     if "memory" in args.sections:

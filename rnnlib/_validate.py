@@ -40,25 +40,32 @@ class Dims:
         if type(value) is np.ndarray and value.dtype.kind == "f" and value.size:
             # The fast path (see the module docstring): it binds letters only if all is well.
             leading, axes = _PARSED.get(letters) or _parse(letters)
-            shape, size, new = value.shape, self.size, None
+            shape = value.shape
             first = len(shape) - len(axes)
-            fits = first == 0 or (first > 0 and leading)
-            for (times, letter), actual in zip(axes, shape[first:] if fits else ()):
-                known = size.get(letter) if new is None else size.get(letter, new.get(letter))
-                if letter is None:
-                    fits = actual == times
-                elif known is None:
-                    fits = actual % times == 0
-                    new = {**(new or {}), letter: actual // times}
+            if first == 0 or (first > 0 and leading):
+                size, new = self.size, None
+                for (times, letter), actual in zip(axes, shape[first:]):
+                    if letter is None:
+                        if actual != times:
+                            break
+                        continue
+                    known = size.get(letter)
+                    if known is None and new:
+                        known = new.get(letter)
+                    if known is None:
+                        if actual % times:
+                            break
+                        if new is None:
+                            new = {}
+                        new[letter] = actual // times
+                    elif actual != times * known:
+                        break
                 else:
-                    fits = actual == times * known
-                if not fits:
-                    break
-            if fits and _all_finite(value):
-                if new:
-                    for letter, n in new.items():
-                        size[letter], self.source[letter] = n, name
-                return value
+                    if _all_finite(value):
+                        if new:
+                            for letter, n in new.items():
+                                size[letter], self.source[letter] = n, name
+                        return value
         arr = self.shape(name, as_float_array(name, value), letters)
         if arr.size == 0 and not allow_empty:
             spec = [l for l in letters.split() if l != "..."]

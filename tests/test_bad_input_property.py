@@ -1433,7 +1433,7 @@ def cases():
 CASES = cases()
 
 
-CORE_MODULES = {f"rnnlib.{name}" for name in ("activations", "layers", "rnn", "losses", "model",
+CORE_MODULES = {f"rnnlib.{name}" for name in ("activations", "layers", "rnn", "lstm", "gru", "losses", "model",
                                                "truncated", "gradcheck", "optim", "init", "train")}
 
 

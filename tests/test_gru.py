@@ -124,3 +124,26 @@ def test_init_gru_params_shapes_and_range():
     assert {k: v.shape for k, v in params.items()} == {"W_xh": (3, 15), "W_hh": (5, 15), "b_h": (15,),
                                                        "b_hn": (5,), "W_hy": (5, 2), "b_y": (2,)}
     assert all(v.dtype == np.float32 and np.abs(v).max() <= 1 / np.sqrt(5) for v in params.values())
+
+
+def test_gru_backward_in_several_chunks_is_chained_step_backwards():
+    """B = H = 64: the backward computes its gate factors in chunks of 2 steps (256 KiB of da)."""
+    rng = np.random.default_rng(5)
+    T, B, D, H = 5, 64, 3, 64
+    params = gru_params(rng, D, H)
+    x, h0, dh = rng.standard_normal((T, B, D)), rng.standard_normal((B, H)), rng.standard_normal((T, B, H))
+    _, cache = rnnlib.gru_forward(x, params, h0)
+    assert 1 < (256 << 10) // cache.gates[0].nbytes < T
+    dx, dh0, grads = rnnlib.gru_backward(dh, cache)
+    caches, h_t = [], h0
+    for t in range(T):
+        h_t, step_cache = rnnlib.gru_step_forward(x[t], h_t, params)
+        caches.append(step_cache)
+    dh_next, sums = np.zeros((B, H)), {k: 0.0 for k in KEYS}
+    for t in reversed(range(T)):
+        dx_t, dh_next, step_grads = rnnlib.gru_step_backward(dh[t] + dh_next, caches[t])
+        np.testing.assert_allclose(dx[t], dx_t, rtol=1e-12, atol=1e-13)
+        sums = {k: sums[k] + step_grads[k] for k in sums}
+    np.testing.assert_allclose(dh0, dh_next, rtol=1e-12, atol=1e-13)
+    for k in sums:
+        np.testing.assert_allclose(grads[k], sums[k], rtol=1e-12, atol=1e-12, err_msg=k)

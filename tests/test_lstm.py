@@ -139,3 +139,27 @@ def test_init_lstm_params_shapes_range_and_forget_bias():
     assert opened["b_h"].dtype == np.float32
     np.testing.assert_array_equal(opened["b_h"][5:10], 1.0)
     np.testing.assert_array_equal(opened["b_h"][:5], params["b_h"][:5].astype(np.float32))
+
+
+def test_lstm_backward_in_several_chunks_is_chained_step_backwards():
+    """B = H = 64: the backward computes its gate factors in chunks of 2 steps (256 KiB of da)."""
+    rng = np.random.default_rng(5)
+    T, B, D, H = 5, 64, 3, 64
+    params = lstm_params(rng, D, H)
+    x, h0, c0, dh = (rng.standard_normal(s) for s in ((T, B, D), (B, H), (B, H), (T, B, H)))
+    _, cache = rnnlib.lstm_forward(x, params, h0, c0)
+    assert 1 < (256 << 10) // cache.gates[0].nbytes < T
+    dx, dh0, dc0, grads = rnnlib.lstm_backward(dh, cache)
+    caches, h_t, c_t = [], h0, c0
+    for t in range(T):
+        (h_t, c_t), step_cache = rnnlib.lstm_step_forward(x[t], h_t, c_t, params)
+        caches.append(step_cache)
+    dh_next, dc_next, sums = np.zeros((B, H)), np.zeros((B, H)), {k: 0.0 for k in KEYS}
+    for t in reversed(range(T)):
+        dx_t, dh_next, dc_next, step_grads = rnnlib.lstm_step_backward(dh[t] + dh_next, dc_next, caches[t])
+        np.testing.assert_allclose(dx[t], dx_t, rtol=1e-12, atol=1e-13)
+        sums = {k: sums[k] + step_grads[k] for k in sums}
+    np.testing.assert_allclose(dh0, dh_next, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dc0, dc_next, rtol=1e-12, atol=1e-13)
+    for k in sums:
+        np.testing.assert_allclose(grads[k], sums[k], rtol=1e-12, atol=1e-12, err_msg=k)
