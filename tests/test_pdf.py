@@ -165,7 +165,7 @@ def glued_numbers(source: Path) -> list[str]:
                 name, _, fmt = key.partition(":")
                 if values.get(name) is not None:
                     text = format_plain_text(values[name], fmt)
-                    if re.search(r"\d", text):
+                    if len(re.findall(r"\d", text)) >= 3:  # "6" would be found anywhere
                         shown.append(text)
     return shown
 
