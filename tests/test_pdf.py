@@ -198,6 +198,18 @@ def test_every_solution_printed_in_its_chapters_solutions(doc):
         f"{heading(doc)}: the solutions do not start a Solutions section"
 
 
+@pytest.mark.parametrize("doc", NOTEBOOK_DOCS, ids=[d["docname"] for d in NOTEBOOK_DOCS])
+def test_chapter_equations_numbered(doc):
+    """A labelled equation prints its number "(N.k)" beside it, N the chapter's number."""
+    text = " ".join(page_texts()[i] for i in chapter_ranges()[doc["docname"]])
+    numbers = set(re.findall(r"\(" + str(doc["number"]) + r"\.(\d+)\)", text))
+    assert {"1", "2"} <= numbers, f"{heading(doc)}: equation numbers printed: {sorted(numbers)}"
+
+
+def test_pdf_title_is_the_books():
+    assert reader().metadata.title == CONFIG["title"], reader().metadata
+
+
 @pytest.mark.parametrize("raw", ["VBox(", "<IPython", "$$", "\\frac"])
 def test_no_repr_or_raw_math(raw):
     pages = [i + 1 for i, text in enumerate(page_texts()) if raw in text]

@@ -151,6 +151,7 @@
       cfg.repository + "</a>."));
     article.insertBefore(toc, article.firstChild);
     article.insertBefore(title, toc);
+    document.title = cfg.title;  // the PDF's Title
     document.documentElement.classList.add("rnn-print-ready");
   }
 
