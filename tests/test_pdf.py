@@ -5,7 +5,7 @@
 - a sample of each chapter's glued numbers, read from the executed notebook's glue outputs and
   formatted as the ``{glue:text}`` role in its prose formats them, printed in that chapter;
 - every folded solution printed (its "Solution to Exercise" heading), in a Solutions section;
-- no widget repr (``VBox(``), no ``<IPython`` object repr, no raw ``$$`` or ``\\frac`` that
+- no widget repr (``VBox(``) or widget error, no ``<IPython`` object repr, no raw ``$$`` or ``\\frac`` that
   MathJax left untypeset;
 - every page carries its number ("n / total", Chromium's footer);
 - the built HTML offers the PDF: the introduction's download link names the copy in
@@ -210,7 +210,7 @@ def test_pdf_title_is_the_books():
     assert reader().metadata.title == CONFIG["title"], reader().metadata
 
 
-@pytest.mark.parametrize("raw", ["VBox(", "<IPython", "$$", "\\frac"])
+@pytest.mark.parametrize("raw", ["VBox(", "<IPython", "$$", "\\frac", "Error displaying widget"])
 def test_no_repr_or_raw_math(raw):
     pages = [i + 1 for i, text in enumerate(page_texts()) if raw in text]
     assert not pages, f"{raw!r} printed on pages {pages}"
