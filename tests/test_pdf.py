@@ -16,18 +16,19 @@ Needs ``make pdf`` first: without the PDF the tests fail, saying so.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import pdf as book_pdf  # noqa: E402  (book/_ext/pdf.py: the names it writes)
+# book/_ext/pdf.py, the script that writes the PDF: its file names and its reading of the config
+_spec = importlib.util.spec_from_file_location("book_pdf", ROOT / "book" / "_ext" / "pdf.py")
+book_pdf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(book_pdf)
 
 CONFIG, TOC = book_pdf.load_config(ROOT)
 PDF = Path(os.environ.get("BOOK_PDF", ROOT / "_build" / "pdf" / book_pdf.pdf_name(CONFIG)))
