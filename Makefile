@@ -1,7 +1,8 @@
 # The book's commands. Each creates .venv from requirements.txt first if needed.
-#   make book   build the HTML book into _build/html (notebooks executed, cached)
+#   make book   build the HTML book into _build/html (notebooks executed, cached), then the PDF
+#   make pdf    the book as one PDF, _build/pdf/<title>.pdf (a copy in _build/html for download)
 #   make test   unit/property tests, nbval over every notebook, the live JupyterLab test of every
-#               chapter, browser test of the built book
+#               chapter, browser test of the built book, the PDF's test
 #   make lab    JupyterLab to run the notebooks interactively (offline: book/.jupyter/ settings)
 #   make outputs  re-execute the notebooks and store their outputs (NB=book/xx.ipynb for one)
 #   make serve  serve the built book on http://127.0.0.1:8000
@@ -13,7 +14,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: book test lab serve bench torch constraints clean outputs
+.PHONY: book pdf test lab serve bench torch constraints clean outputs
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,10 +38,20 @@ assets: $(NODE_STAMP)
 # --all: every page is written anew (notebooks still come from the execution cache, so this
 # costs about a second). An incremental build leaves the bibliography page as it was when a
 # chapter gains a citation, and the chapter's new citation link then points nowhere.
+# The HTML build is followed by the PDF's, which copies the PDF into _build/html: the
+# introduction's download link then always has its file.
 book: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
+	$(MAKE) --no-print-directory pdf
 	@echo "Book built: open file://$(CURDIR)/_build/html/index.html (or run: make serve)"
 
+# The PDF: Jupyter Book's single-page HTML build (same sources, same execution cache, zero
+# warnings), printed by Debian's chromium through Playwright (book/_ext/pdf.py; no LaTeX).
+pdf: $(STAMP) $(NODE_STAMP)
+	$(VENV)/bin/jupyter-book build . --builder singlehtml --all -W -n --keep-going --quiet
+	$(PY) book/_ext/pdf.py
+
+# `book` builds the PDF too: tests/test_pdf.py reads it.
 test: $(STAMP) book
 	$(PY) -m pytest
 

@@ -91,6 +91,23 @@ def test_triggers_python_node_and_upload():
     assert order.index("make test") < order.index(upload["uses"]), "upload after the tests pass"
 
 
+def test_the_pdf_is_uploaded_with_the_site():
+    """make book writes _build/pdf/<title>.pdf and its copy in _build/html (the download link);
+    both leave the job: the PDF as an artifact of its own, the copy inside the Pages upload."""
+    steps = load_workflow()["jobs"]["build"]["steps"]
+    order = [s.get("uses") or s.get("run", "").strip() for s in steps]
+    uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")
+               and s["with"]["path"].strip().startswith("_build/pdf/")]
+    assert len(uploads) == 1, "no step uploads _build/pdf/*.pdf"
+    upload = uploads[0]
+    assert upload["with"].get("if-no-files-found") == "error", "a missing PDF must fail the job"
+    assert order.index("make test") < steps.index(upload), "the PDF is uploaded after its test"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    book = re.search(r"^book:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert book and "$(MAKE) --no-print-directory pdf" in book.group(1), \
+        "make book no longer builds the PDF that the Pages upload carries"
+
+
 def test_actions_pinned_by_major_version():
     jobs = load_workflow()["jobs"].values()
     uses = [step["uses"] for job in jobs for step in job["steps"] if "uses" in step]
