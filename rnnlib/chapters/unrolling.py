@@ -6,7 +6,9 @@ Everything follows the book's convention (rows are examples, time-major):
     a_t = x_t W_xh + h_{t-1} W_hh + b_h,   h_t = f(a_t),   o_t = h_t W_hy + b_y
     J_t = dh_t/dh_{t-1} = diag(f'(a_t)) W_hh^T        (H, H) for each example
 
-A gradient is a row: dL/dh_{t-1} = dL/dh_t J_t, which is ``(dh_t * f'(a_t)) @ W_hh.T`` in code.
+A gradient is a row; the part of dh_{t-1} that comes back from step t is
+dh_{t-1}^next = dh_t J_t, which is ``(dh_t * f'(a_t)) @ W_hh.T`` in code. dX is the total
+derivative dL/dX; the term of copy t of a shared weight is dW_hh^(t) = h_{t-1}^T da_t.
 Only NumPy is imported at module level; the functions that draw import matplotlib themselves.
 """
 from typing import NamedTuple
@@ -66,11 +68,12 @@ def free_orbits(W_hh, h0, T, activation="tanh"):
 
 
 def step_jacobians(h, W_hh, activation="tanh"):
-    """The Jacobian of every step, example by example: J_t = dh_t/dh_{t-1} = diag(f'(a_t)) W_hh^T.
+    """The Jacobian of every step, example by example: J_t = diag(f'(a_t)) W_hh^T.
 
-    Entry [t-1, b, i, m] is dh_t[b, i] / dh_{t-1}[b, m] (output unit i, input unit m), so a row
-    gradient travels back one step as dL/dh_{t-1} = dL/dh_t J_t. f'(a_t) is computed from the
-    output h_t, as the backward passes of rnnlib do.
+    J_t is the partial derivative of one step's h_t with respect to h_{t-1}, x_t and the weights
+    held fixed: entry [t-1, b, i, m] is that of h_t[b, i] by h_{t-1}[b, m] (output unit i, input
+    unit m), so a row gradient travels back one step as dh_{t-1}^next = dh_t J_t. f'(a_t) is
+    computed from the output h_t, as the backward passes of rnnlib do.
 
     Parameters
     ----------
@@ -298,14 +301,18 @@ def copies_forward(x, copies, h0=None, activation="tanh"):
 def copies_backward(dh_out, caches):
     """Backward pass of the unrolled network: one gradient dict per copy, none of them summed.
 
-        dh_t = dh_out_t + dh_next,   (dx_t, dh_next, grads^(t)) = rnn_step_backward(dh_t, cache_t)
+        dh_t = dh_t^out + dh_t^next
+        (dx_t, dh_{t-1}^next, grads^(t)) = rnn_step_backward(dh_t, cache_t)
 
-    for t = T..1, starting from dh_next = 0. ``grads[t - 1]`` is the gradient of copy t's
-    weights alone; for the RNN, whose T copies are one weight, dW = sum_t dW^(t).
+    for t = T..1, starting from dh_T^next = 0 (``dh_out[t - 1]`` is dh_t^out). ``grads[t - 1]``
+    is the gradient of copy t's weights alone, e.g. dW_hh^(t) = h_{t-1}^T da_t; for the RNN,
+    whose T copies are one weight, dW = sum_t dW^(t). (The chapter's exercise asks the learner
+    to write this loop; the notebook uses this function only in hidden checks.)
 
     Parameters
     ----------
-    dh_out : (T, B, H), the gradient reaching each h_t from outside the chain (its output).
+    dh_out : (T, B, H), ``dh_out[t - 1]`` the gradient reaching h_t from outside the chain (its
+        output).
     caches : the list of T step caches from :func:`copies_forward`.
 
     Returns
@@ -514,8 +521,10 @@ def path_terms_html(terms, digits=4):
 def with_eigenvalues(eigenvalues, rng):
     """A random (H, H) matrix S diag(eigenvalues) S^{-1}: its eigenvalues are the given ones.
 
-    S has standard-normal entries, so the matrix is not symmetric and its singular values differ
-    from the absolute eigenvalues (the largest singular value is at least the largest |eigenvalue|).
+    S has standard-normal entries, so S is not orthogonal and the matrix is non-normal
+    (W W^T != W^T W): its singular values differ from the absolute eigenvalues, and the largest
+    singular value exceeds the largest |eigenvalue|. (A normal matrix, e.g. a rotation, which is
+    not symmetric either, has singular values equal to its absolute eigenvalues.)
 
     Parameters
     ----------
