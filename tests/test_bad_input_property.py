@@ -1152,6 +1152,13 @@ SIGNATURES = {
                                   "a number title": naming(["a", 1], "titles[1]")}),
         figsize=listed((4, 2), {"None": None, "one entry": (4,), "a str": "4x2",
                                "zero": naming((0, 2), "figsize[0]")})),
+    un.plot_unrolling: dict(
+        shown_T=listed((1, 2), {"None": None, "an int": 2, "empty": (),
+                                "zero": naming((1, 0), "shown_T[1]"),
+                                "too long": naming((13,), "shown_T[0]"),
+                                "a str entry": naming(("a", 2), "shown_T[0]")}),
+        figsize=listed((6, 3), {"one entry": (4,), "a str": "4x2",
+                               "zero": naming((0, 2), "figsize[0]")}, optional=True)),
     un.unrolled_network: dict(params=params(RNN_P), T=integer(3, low=1)),
     un.copies_forward: dict(
         x=arr(X, "T B D"),

@@ -361,6 +361,17 @@ def test_step_through_frames_show_the_right_numbers(T):
                 assert (a, b) in edges or (b, a) in edges, (a, b)
     forward, backward = frames[:3 * T + 1], frames[3 * T + 1:]
     assert all(not f.grads for f in forward) and all(f.grads for f in backward)
+    # backward frame of step t: dh_t's two parts, da_t, copy t's term and the running sum
+    running = 0.0
+    for frame, t in zip(backward, range(T, 0, -1)):
+        assert frame.copy == t
+        assert shown[f"dh_{t}"] == pytest.approx(shown[f"dh_out_{t}"] + shown[f"dh_next_{t}"])
+        assert shown[f"dW_hh_{t}"] == pytest.approx(shown[f"h_{t - 1}"] * shown[f"da_{t}"])
+        running += shown[f"dW_hh_{t}"]
+        assert frame.grads["dW_hh"] == f"{running + 0.0:+.4f}"
+        assert f"dW_hh_{t}" in frame.grads and f"da_{t}" in frame.grads
+    assert shown["dh_next_" + str(T)] == 0 and frames[-1].copy == 0
+    assert running == pytest.approx(shown["dW_hh"], rel=1e-12)
     assert frames[-1].values[f"L_{T}"] == f"{shown[f'L_{T}']:.4f}"
     assert f"{shown['dW_hh']:.4f}" in frames[-1].title
 
@@ -431,6 +442,28 @@ def test_figures():
         un.plot_term_sizes([np.arange(3)], {"a": np.ones(2)}, "k")
     with pytest.raises(ValueError, match="labels must hold one curve per entry of distance_sets"):
         un.plot_term_sizes([np.arange(3), np.arange(3)], {"a": np.ones(3)}, "k")
+
+
+def test_plot_unrolling_labels_every_copy_with_its_step():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = un.plot_unrolling((1, 3))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["folded: one step", "unrolled, T = 1", "unrolled, T = 3"]
+    folded = [t.get_text() for t in fig.axes[0].texts]
+    assert "$W_{hh}$" in folded and "$h_t$" in folded
+    labels = [t.get_text() for t in fig.axes[2].texts]
+    for t in (1, 2, 3):
+        for name in ("xh", "hh", "hy"):
+            assert labels.count(f"$W_{{{name}}}^{{({t})}}$") == 1
+    assert "$W_{hh}$" not in labels  # no copy is left unlabelled by its step
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"shown_T\[1\] must be an integer in \[1, 12\], got 13"):
+        un.plot_unrolling((2, 13))
+    with pytest.raises(ValueError, match="shown_T must hold at least one T"):
+        un.plot_unrolling(())
 
 
 def test_importing_the_chapter_helpers_pulls_in_no_plotting_or_widget_library():

@@ -6,7 +6,9 @@ Everything follows the book's convention (rows are examples, time-major):
     a_t = x_t W_xh + h_{t-1} W_hh + b_h,   h_t = f(a_t),   o_t = h_t W_hy + b_y
     J_t = dh_t/dh_{t-1} = diag(f'(a_t)) W_hh^T        (H, H) for each example
 
-A gradient is a row: dL/dh_{t-1} = dL/dh_t J_t, which is ``(dh_t * f'(a_t)) @ W_hh.T`` in code.
+A gradient is a row; the part of dh_{t-1} that comes back from step t is
+dh_{t-1}^next = dh_t J_t, which is ``(dh_t * f'(a_t)) @ W_hh.T`` in code. dX is the total
+derivative dL/dX; the term of copy t of a shared weight is dW_hh^(t) = h_{t-1}^T da_t.
 Only NumPy is imported at module level; the functions that draw import matplotlib themselves.
 """
 from typing import NamedTuple
@@ -66,11 +68,12 @@ def free_orbits(W_hh, h0, T, activation="tanh"):
 
 
 def step_jacobians(h, W_hh, activation="tanh"):
-    """The Jacobian of every step, example by example: J_t = dh_t/dh_{t-1} = diag(f'(a_t)) W_hh^T.
+    """The Jacobian of every step, example by example: J_t = diag(f'(a_t)) W_hh^T.
 
-    Entry [t-1, b, i, m] is dh_t[b, i] / dh_{t-1}[b, m] (output unit i, input unit m), so a row
-    gradient travels back one step as dL/dh_{t-1} = dL/dh_t J_t. f'(a_t) is computed from the
-    output h_t, as the backward passes of rnnlib do.
+    J_t is the partial derivative of one step's h_t with respect to h_{t-1}, x_t and the weights
+    held fixed: entry [t-1, b, i, m] is that of h_t[b, i] by h_{t-1}[b, m] (output unit i, input
+    unit m), so a row gradient travels back one step as dh_{t-1}^next = dh_t J_t. f'(a_t) is
+    computed from the output h_t, as the backward passes of rnnlib do.
 
     Parameters
     ----------
@@ -153,6 +156,79 @@ def plot_orbits(orbits, titles, figsize=(9, 3.2)):
 
 # ---- the unrolled network: T copies of the step, each with its own weights -------------------
 
+_NODE_FACE = {"x": "#e8f0fe", "h": "#fff4d6", "o": "#e6f4ea", "L": "#fde7e7"}
+
+
+def _draw_copies(T, ax):
+    """The unrolled graph of ``display.draw_unrolled_graph`` with each edge labelled by the copy
+    of the weight it carries: W_xh^(t), W_hh^(t), W_hy^(t) at step t (labels where that
+    function writes its own)."""
+    draw_unrolled_graph(T, ax, edge_labels=False)
+    for t in range(1, T + 1):
+        for (x, y, ha, va), name in (((t + 0.1, 0.45, "left", "center"), "xh"),
+                                     ((t - 0.5, 1.1, "center", "bottom"), "hh"),
+                                     ((t + 0.1, 1.62, "left", "center"), "hy")):
+            ax.text(x, y, f"$W_{{{name}}}^{{({t})}}$", fontsize=9, color="0.3", ha=ha, va=va)
+
+
+def _draw_folded(ax):
+    """The RNN as a loop: x_t -> h_t -> o_t -> L_t, and h_t fed back to the next step through
+    the one array W_hh (the self-loop), in the node style of ``draw_unrolled_graph``."""
+    from matplotlib.patches import FancyArrowPatch
+
+    nodes = {"x": (0, 0, "$x_t$"), "h": (0, 1, "$h_t$"), "o": (0, 2, "$o_t$"),
+             "L": (0, 3, "$L_t$")}
+    for (a, b), label in ((("x", "h"), "$W_{xh}$"), (("h", "o"), "$W_{hy}$"), (("o", "L"), "")):
+        (x0, y0, _), (x1, y1, _) = nodes[a], nodes[b]
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12,
+                                     shrinkA=15, shrinkB=15, color="0.35", lw=1.2))
+        if label:
+            ax.text(x0 + 0.1, (y0 + y1) / 2, label, fontsize=9, color="0.3", va="center")
+    ax.add_patch(FancyArrowPatch((0.2, 1.1), (0.2, 0.9), arrowstyle="-|>", mutation_scale=12,
+                                 connectionstyle="arc,angleA=0,angleB=0,armA=38,armB=38,rad=6",
+                                 color="0.35", lw=1.2))
+    ax.text(0.88, 1.0, "$W_{hh}$", fontsize=9, color="0.3", va="center")
+    ax.text(0.45, -0.5, "one $W_{hh}$, read\nback at every step", fontsize=7.5, color="0.35",
+            va="center", ha="center")
+    for name, (x, y, label) in nodes.items():
+        ax.text(x, y, label, ha="center", va="center", fontsize=11, zorder=3,
+                bbox=dict(boxstyle="circle,pad=0.35", fc=_NODE_FACE[name], ec="0.3", lw=1))
+    ax.set(xlim=(-0.5, 1.45), ylim=(-0.75, 3.5), aspect="equal")
+    ax.axis("off")
+
+
+def plot_unrolling(shown_T=(1, 2, 4), figsize=None):
+    """The folded RNN (one step, W_hh on a loop) beside its unrolled graphs for each T in
+    ``shown_T``, where every copy of a weight is labelled with its step: W_xh^(t), W_hh^(t),
+    W_hy^(t), as in h_t = f(x_t W_xh^(t) + h_{t-1} W_hh^(t) + b_h^(t)).
+
+    Parameters
+    ----------
+    shown_T : list or tuple of ints in [1, 12], one unrolled panel each.
+    figsize : (width, height) in inches, optional; sized to the panels when omitted.
+
+    Returns
+    -------
+    fig : matplotlib Figure, the folded loop first, then one panel per T titled "T = ...".
+    """
+    _sequence("shown_T", shown_T)
+    if not shown_T:
+        raise ValueError("shown_T must hold at least one T, got an empty sequence")
+    shown_T = [integer(f"shown_T[{i}]", T, low=1, high=12) for i, T in enumerate(shown_T)]
+    widths = [1.95] + [T + 1.25 for T in shown_T]
+    figsize = (0.75 * sum(widths), 3.4) if figsize is None else _figsize("figsize", figsize)
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(widths), figsize=figsize, layout="constrained",
+                             width_ratios=widths)
+    _draw_folded(axes[0])
+    axes[0].set_title("folded: one step", fontsize=10)
+    for ax, T in zip(axes[1:], shown_T):
+        _draw_copies(T, ax)
+        ax.set_title(f"unrolled, T = {T}", fontsize=10)
+    return fig
+
+
 def unrolled_network(params, T):
     """T independent copies of the step's weights, one parameter dict per step.
 
@@ -225,14 +301,18 @@ def copies_forward(x, copies, h0=None, activation="tanh"):
 def copies_backward(dh_out, caches):
     """Backward pass of the unrolled network: one gradient dict per copy, none of them summed.
 
-        dh_t = dh_out_t + dh_next,   (dx_t, dh_next, grads^(t)) = rnn_step_backward(dh_t, cache_t)
+        dh_t = dh_t^out + dh_t^next
+        (dx_t, dh_{t-1}^next, grads^(t)) = rnn_step_backward(dh_t, cache_t)
 
-    for t = T..1, starting from dh_next = 0. ``grads[t - 1]`` is the gradient of copy t's
-    weights alone; for the RNN, whose T copies are one weight, dW = sum_t dW^(t).
+    for t = T..1, starting from dh_T^next = 0 (``dh_out[t - 1]`` is dh_t^out). ``grads[t - 1]``
+    is the gradient of copy t's weights alone, e.g. dW_hh^(t) = h_{t-1}^T da_t; for the RNN,
+    whose T copies are one weight, dW = sum_t dW^(t). (The chapter's exercise asks the learner
+    to write this loop; the notebook uses this function only in hidden checks.)
 
     Parameters
     ----------
-    dh_out : (T, B, H), the gradient reaching each h_t from outside the chain (its output).
+    dh_out : (T, B, H), ``dh_out[t - 1]`` the gradient reaching h_t from outside the chain (its
+        output).
     caches : the list of T step caches from :func:`copies_forward`.
 
     Returns
@@ -441,8 +521,10 @@ def path_terms_html(terms, digits=4):
 def with_eigenvalues(eigenvalues, rng):
     """A random (H, H) matrix S diag(eigenvalues) S^{-1}: its eigenvalues are the given ones.
 
-    S has standard-normal entries, so the matrix is not symmetric and its singular values differ
-    from the absolute eigenvalues (the largest singular value is at least the largest |eigenvalue|).
+    S has standard-normal entries, so S is not orthogonal and the matrix is non-normal
+    (W W^T != W^T W): its singular values differ from the absolute eigenvalues, and the largest
+    singular value exceeds the largest |eigenvalue|. (A normal matrix, e.g. a rotation, which is
+    not symmetric either, has singular values equal to its absolute eigenvalues.)
 
     Parameters
     ----------
@@ -541,9 +623,11 @@ class StepFrame(NamedTuple):
     """One frame of :func:`step_through_animation`."""
 
     title: str      # what is computed in this frame (matplotlib mathtext)
-    values: dict    # node name ("x_1", "h_0", "h_1", "o_1", "L_1", ...) -> its value, as text
-    grads: dict     # node name -> the gradient of the loss there ("dh -0.310"), as text
+    values: dict    # forward value ("h_0", "x_1", "y_1", "h_1", "o_1", "L_1", ...) -> text
+    grads: dict     # backward value ("do_t", "dh_out_t", "dh_next_t", "dh_t", "da_t", "dW_hh_t",
+                    # and "dW_hh", the sum of the copies' terms so far) -> text
     paths: list     # node-name lists, each in the direction the value flows, to highlight
+    copy: int       # the step t whose copy W_hh^(t) gets its term dW_hh^(t) here, 0 for none
 
 
 def step_through_frames(params, x, y, h0=None):
@@ -552,11 +636,14 @@ def step_through_frames(params, x, y, h0=None):
     One unit (B = D = H = K = 1), tanh, squared-error losses L_t = 1/2 (o_t - y_t)^2, L = sum L_t.
 
         forward, t = 1..T:   h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h), o_t = h_t W_hy + b_y, L_t
-        backward, t = T..1:  do_t = o_t - y_t,  dh_t = do_t W_hy^T + da_{t+1} W_hh^T,
-                             da_t = dh_t (1 - h_t^2)
+        backward, t = T..1:  do_t = o_t - y_t,  dh_t^out = do_t W_hy^T,
+                             dh_t^next = da_{t+1} W_hh^T (0 for t = T),
+                             dh_t = dh_t^out + dh_t^next,  da_t = dh_t (1 - h_t^2),
+                             dW_hh^(t) = h_{t-1}^T da_t,  dW_hh = sum_t dW_hh^(t)
 
-    Forward, h_t, o_t and L_t appear one frame each; backward, one frame per step shows do_t and
-    dh_t with the two paths into h_t; the last frame gives dW_hh = sum_t h_{t-1} da_t.
+    Forward, h_t, o_t and L_t appear one frame each; backward, one frame per step t adds step
+    t's gradients and the term dW_hh^(t) of copy t to the running sum; the last frame gives
+    dW_hh.
 
     Parameters
     ----------
@@ -568,8 +655,9 @@ def step_through_frames(params, x, y, h0=None):
     Returns
     -------
     frames : list of :class:`StepFrame`, 3 T + T + 2 of them.
-    shown : dict of floats: every value shown (h_t, o_t, L_t, do_t, dh_t, da_t) and the gradients
-        dW_xh, dW_hh, db_h, dW_hy, db_y (sums over the steps).
+    shown : dict of floats: every value shown (h_t, o_t, L_t, do_t, dh_out_t, dh_next_t, dh_t,
+        da_t, dW_hh_t for each t) and the gradients dW_xh, dW_hh, db_h, dW_hy, db_y (sums over
+        the steps).
     """
     dims = Dims().bind("a one-unit network", B=1, D=1, H=1, K=1)
     x = dims.array("x", x, "T B D")
@@ -586,60 +674,82 @@ def step_through_frames(params, x, y, h0=None):
     shown = {**{f"h_{t}": h[t] for t in range(T + 1)}, **{f"o_{t}": o[t] for t in range(1, T + 1)},
              **{f"L_{t}": L[t] for t in range(1, T + 1)}}
 
-    values = {"h_0": f"{h[0]:.3f}", **{f"x_{t}": f"{xs[t]:.2f}" for t in range(1, T + 1)}}
+    values = {"h_0": f"{h[0]:.3f}", **{f"x_{t}": f"{xs[t]:.2f}" for t in range(1, T + 1)},
+              **{f"y_{t}": f"{ys[t]:.2f}" for t in range(1, T + 1)}}
     grads = {}
-    frames = [StepFrame("forward: the inputs $x_t$ and $h_0$ are given", dict(values), {}, [])]
+    frames = [StepFrame("forward: the inputs $x_t$, the targets $y_t$ and $h_0$ are given",
+                        dict(values), {}, [], 0)]
     for t in range(1, T + 1):
         values[f"h_{t}"] = f"{h[t]:.3f}"
         frames.append(StepFrame(
             rf"forward: $h_{t} = \tanh(x_{t} W_{{xh}} + h_{t - 1} W_{{hh}} + b_h)$",
-            dict(values), {}, [[f"h_{t - 1}", f"h_{t}"], [f"x_{t}", f"h_{t}"]]))
+            dict(values), {}, [[f"h_{t - 1}", f"h_{t}"], [f"x_{t}", f"h_{t}"]], 0))
         values[f"o_{t}"] = f"{o[t]:.3f}"
         frames.append(StepFrame(rf"forward: $o_{t} = h_{t} W_{{hy}} + b_y$", dict(values), {},
-                                [[f"h_{t}", f"o_{t}"]]))
+                                [[f"h_{t}", f"o_{t}"]], 0))
         values[f"L_{t}"] = f"{L[t]:.4f}"
         frames.append(StepFrame(rf"forward: $L_{t} = \frac{{1}}{{2}}(o_{t} - y_{t})^2$",
-                                dict(values), {}, [[f"o_{t}", f"L_{t}"]]))
+                                dict(values), {}, [[f"o_{t}", f"L_{t}"]], 0))
 
     da_next, sums = 0.0, dict.fromkeys(("W_xh", "W_hh", "b_h", "W_hy", "b_y"), 0.0)
     for t in range(T, 0, -1):
         do = o[t] - ys[t]
-        dh = do * w["W_hy"] + da_next * w["W_hh"]
+        dh_out, dh_next = do * w["W_hy"], da_next * w["W_hh"]
+        dh = dh_out + dh_next
         da = dh * (1 - h[t] ** 2)
         sums["W_hy"] += h[t] * do
         sums["b_y"] += do
         sums["W_xh"] += xs[t] * da
         sums["W_hh"] += h[t - 1] * da
         sums["b_h"] += da
-        shown.update({f"do_{t}": do, f"dh_{t}": dh, f"da_{t}": da})
-        grads.update({f"o_{t}": f"do {do:+.3f}", f"h_{t}": f"dh {dh:+.3f}"})
+        step = {"do": do, "dh_out": dh_out, "dh_next": dh_next, "dh": dh, "da": da,
+                "dW_hh": h[t - 1] * da}
+        shown.update({f"{name}_{t}": value for name, value in step.items()})
+        grads.update({f"{name}_{t}": f"{value + 0.0:+.4f}" for name, value in step.items()})
+        grads["dW_hh"] = f"{sums['W_hh']:+.4f}"
         paths = [[f"L_{t}", f"o_{t}", f"h_{t}"]] + ([[f"h_{t + 1}", f"h_{t}"]] if t < T else [])
-        later = (rf" + \mathrm{{d}}a_{t + 1} W_{{hh}}^\top$" if t < T
-                 else "$ (no step after it)")
+        later = (rf"\mathrm{{d}}a_{t + 1} W_{{hh}}^\top" if t < T else "0")
         frames.append(StepFrame(
-            rf"backward: $\mathrm{{d}}h_{t} = \mathrm{{d}}o_{t} W_{{hy}}^\top" + later,
-            dict(values), dict(grads), paths))
+            rf"backward, step {t}: $\mathrm{{d}}h_{t} = \mathrm{{d}}o_{t} W_{{hy}}^\top + {later}$,"
+            rf"  $\mathrm{{d}}a_{t} = \mathrm{{d}}h_{t}\,(1 - h_{t}^2)$"
+            "\n"
+            rf"copy {t}'s term $\mathrm{{d}}W_{{hh}}^{{({t})}} = h_{t - 1}^\top \mathrm{{d}}a_{t}$"
+            rf" is added to $\mathrm{{d}}W_{{hh}}$",
+            dict(values), dict(grads), paths, t))
         da_next = da
     shown.update({f"d{k}": v for k, v in sums.items()})
     frames.append(StepFrame(
-        rf"backward done: $\mathrm{{d}}W_{{hh}} = \sum_t h_{{t-1}}^\top \mathrm{{d}}a_t = "
-        rf"{sums['W_hh']:.4f}$", dict(values), dict(grads), []))
+        rf"backward done: $\mathrm{{d}}W_{{hh}} = \sum_t \mathrm{{d}}W_{{hh}}^{{(t)}} = "
+        rf"\sum_t h_{{t-1}}^\top \mathrm{{d}}a_t = {sums['W_hh']:.4f}$",
+        dict(values), dict(grads), [], 0))
     return frames, shown
 
 
-def step_through_animation(params, x, y, h0=None, dpi=72, interval=900):
-    """:func:`step_through_frames` as a matplotlib animation over the unrolled graph.
+# The columns of the animation's table: (heading, the key of row t's value, with {t}).
+_TABLE_COLUMNS = (
+    ("$t$", None), ("$x_t$", "x_{t}"), ("$y_t$", "y_{t}"), ("$h_t$", "h_{t}"),
+    ("$o_t$", "o_{t}"), ("$L_t$", "L_{t}"), (r"$\mathrm{d}o_t$", "do_{t}"),
+    (r"$\mathrm{d}h_t^{\mathrm{out}}$", "dh_out_{t}"),
+    (r"$\mathrm{d}h_t^{\mathrm{next}}$", "dh_next_{t}"), (r"$\mathrm{d}h_t$", "dh_{t}"),
+    (r"$\mathrm{d}a_t$", "da_{t}"), (r"$\mathrm{d}W_{hh}^{(t)}$", "dW_hh_{t}"),
+)
 
-    The graph (:func:`rnnlib.chapters.display.draw_unrolled_graph`) is drawn once and kept as a
-    background image; each frame draws only what changes: the values (below right of a node),
-    the gradients (above right), the edges the frame computes along (in red, in the direction
-    the value flows) and the title. The figure is made without pyplot, so a notebook shows only
-    the animation (``anim.to_jshtml()``).
+
+def step_through_animation(params, x, y, h0=None, dpi=110, interval=1100):
+    """:func:`step_through_frames` as a matplotlib animation: the unrolled graph above, a table
+    of every value below.
+
+    The graph (each copy of a weight labelled W^(t)) and the table's headings are drawn once and
+    kept as a background image; each frame draws only what changes: the edges the frame computes
+    along (in red, in the direction the value flows), the copy W_hh^(t) whose term dW_hh^(t) is
+    added (in blue), the table's filled cells (the ones new in this frame in red), the running
+    sum dW_hh and the title. No value is written on the graph, so no label overlaps another. The
+    figure is made without pyplot, so a notebook shows only the animation.
 
     Parameters
     ----------
     params, x, y, h0 : as for :func:`step_through_frames` (one unit, T steps).
-    dpi : int, resolution of the frames (keep it low: every frame is stored in the page).
+    dpi : int, resolution of the frames (every frame is stored in the page).
     interval : int, milliseconds between frames.
 
     Returns
@@ -655,44 +765,77 @@ def step_through_animation(params, x, y, h0=None, dpi=72, interval=900):
     interval = integer("interval", interval, low=1)
     frames, _ = step_through_frames(params, x, y, h0)
     T = np.shape(x)[0]
-    fig = Figure(figsize=(1.2 + 1.6 * T, 3.9), dpi=dpi)
+    columns = len(_TABLE_COLUMNS)
+    width = max(8.0, 1.2 + 1.6 * T)
+    graph_height, row_height = 3.2, 0.24
+    table_height = row_height * (T + 3)
+    height = 0.75 + graph_height + table_height
+    fig = Figure(figsize=(width, height), dpi=dpi)
     canvas = FigureCanvasAgg(fig)
     # Animation.save draws each frame once for the file and once more through draw_idle, which
     # on this canvas (no window) draws at once: the second drawing is wasted work.
     canvas.draw_idle = lambda *args, **kwargs: None
-    graph_ax = fig.add_axes((0.01, 0.01, 0.98, 0.88))
-    draw_unrolled_graph(T, graph_ax)
+    graph_ax = fig.add_axes((0.02, (table_height + 0.05) / height, 0.96, graph_height / height))
+    _draw_copies(T, graph_ax)
+    table_ax = fig.add_axes((0.02, 0.02, 0.96, table_height / height),
+                            xlim=(0, columns), ylim=(T + 2.6, -0.5))
+    table_ax.set_axis_off()
+    for j, (heading, _) in enumerate(_TABLE_COLUMNS):
+        table_ax.text(j + 0.5, 0, heading, ha="center", va="center", fontsize=9.5)
+    table_ax.axhline(0.5, color="0.5", lw=0.8)
+    table_ax.plot([6, 6], [-0.5, T + 1.55], color="0.5", lw=0.8)
+    for t in range(T + 1):
+        table_ax.text(0.5, t + 1, str(t), ha="center", va="center", fontsize=9)
+    table_ax.axhline(T + 1.55, color="0.5", lw=0.8)
+    table_ax.text(columns - 1.1, T + 2.1, r"$\mathrm{d}W_{hh}$ so far, the sum of the column "
+                  r"$\mathrm{d}W_{hh}^{(t)}$:", ha="right", va="center", fontsize=9.5)
     canvas.draw()
     background = np.asarray(canvas.buffer_rgba()).copy()
-    where, limits = graph_ax.get_position(), (graph_ax.get_xlim(), graph_ax.get_ylim())
+    places = [(ax.get_position(), ax.get_xlim(), ax.get_ylim()) for ax in (graph_ax, table_ax)]
     fig.clear()
     image_ax = fig.add_axes((0, 0, 1, 1))
     image_ax.imshow(background, interpolation="none")
     image_ax.set_axis_off()
-    ax = fig.add_axes(where, xlim=limits[0], ylim=limits[1], facecolor="none")
-    ax.set_axis_off()
+    graph_ax, table_ax = (fig.add_axes(where, xlim=xlim, ylim=ylim, facecolor="none")
+                          for where, xlim, ylim in places)
+    graph_ax.set_axis_off()
+    table_ax.set_axis_off()
     nodes = unrolled_graph(T).nodes
-    title = fig.suptitle("", fontsize=10, y=0.97)
+    title = fig.suptitle("", fontsize=10.5, y=0.985, va="top")
+    cells = {}  # the table's cell of each value: key -> (column, row)
+    for j, (_, key) in enumerate(_TABLE_COLUMNS):
+        for t in range(T + 1):
+            if key is not None:
+                cells[key.format(t=t)] = (j, t + 1)
+    cells["dW_hh"] = (columns - 1, T + 2.1)
     drawn = []
+
+    def arrow(source, target, colour, offset=0.0):
+        (x0, y0, _), (x1, y1, _) = nodes[source], nodes[target]
+        return graph_ax.add_patch(FancyArrowPatch(
+            (x0, y0 + offset), (x1, y1 + offset), arrowstyle="-|>", mutation_scale=14,
+            shrinkA=15, shrinkB=15, color=colour, lw=2.6, alpha=0.85))
 
     def draw(i):
         for artist in drawn:
             artist.remove()
         drawn.clear()
         frame = frames[i]
+        before = frames[i - 1] if i else frame._replace(values={}, grads={})
         title.set_text(frame.title)
         for path in frame.paths:
             for source, target in zip(path, path[1:]):
-                (x0, y0, _), (x1, y1, _) = nodes[source], nodes[target]
-                drawn.append(ax.add_patch(FancyArrowPatch(
-                    (x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=13, shrinkA=14,
-                    shrinkB=14, color="#c62828", lw=2.4, alpha=0.8)))
-        for texts, dy, va, colour in ((frame.values, -0.22, "top", "0.1"),
-                                      (frame.grads, 0.2, "bottom", "#c62828")):
-            for name, text in texts.items():
-                x_node, y_node, _ = nodes[name]
-                drawn.append(ax.text(x_node + 0.22, y_node + dy, text, ha="left", va=va,
-                                     fontsize=8, color=colour))
+                drawn.append(arrow(source, target, "#c62828"))
+        if frame.copy:
+            drawn.append(arrow(f"h_{frame.copy - 1}", f"h_{frame.copy}", "#1565c0", -0.07))
+        for shown_now, shown_before in ((frame.values, before.values),
+                                        (frame.grads, before.grads)):
+            for key, text_ in shown_now.items():
+                new = shown_before.get(key) != text_
+                column, row = cells[key]
+                drawn.append(table_ax.text(
+                    column + 0.5, row, text_, ha="center", va="center", fontsize=9,
+                    color="#c62828" if new and i else "0.1"))
         return drawn
 
     return FuncAnimation(fig, draw, frames=len(frames), interval=interval, blit=False)
@@ -723,7 +866,8 @@ def _widget_check(T):
 
 
 def unrolled_view(T=3):
-    """The widget's view: the RNN unrolled over T steps, drawn, and what it holds, as text.
+    """The widget's view: the RNN unrolled over T steps, drawn with each copy of a weight
+    labelled by its step (W_hh^(t)), and what it holds, as text.
 
     The table gives T, the copies of each weight in the graph, the numbers the RNN stores (the
     same for every T) against the numbers T independent copies would hold, and whether, for a
@@ -752,7 +896,8 @@ def unrolled_view(T=3):
     ]
     import matplotlib.pyplot as plt
 
-    fig = draw_unrolled_graph(T)
+    fig, ax = plt.subplots(figsize=(1.0 + 1.7 * T, 4.0), layout="constrained")
+    _draw_copies(T, ax)
     figure = figure_html(fig, dpi=72)
     plt.close(fig)
     return (f'<div class="rnn-unrolled-view">{figure}'
