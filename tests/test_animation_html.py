@@ -1,4 +1,5 @@
-"""rnnlib.chapters.display.animation_html: matplotlib's player without its Font Awesome CDN link.
+"""rnnlib.chapters.display.animation_html: matplotlib's player without its Font Awesome CDN link,
+and a strip of its frames for print.
 
 The live JupyterLab test (test_live_lab.py) checks the player in the browser (a frame shown,
 every button with an icon, 'Next frame' steps); these check the HTML itself.
@@ -57,8 +58,35 @@ def test_first_frame_is_the_image_source(player):
     assert image.group(1) == frame0.group(1).replace("\\\n", "")
 
 
+def split(html):
+    """The player (inside its rnn-screen-only div) and the print strip's HTML."""
+    match = re.fullmatch(r'<div class="rnn-animation"><div class="rnn-screen-only">(.*)</div>'
+                         r'(<div class="rnn-animation-strip rnn-print-only" style="display:none">'
+                         r'.*</div>)</div>', html, re.S)
+    assert match, "the player and its print strip, each in its div"
+    return match.group(1), match.group(2)
+
+
+def test_print_strip_shows_evenly_spaced_frames():
+    """A strip of STRIP_FRAMES frames, first to last, hidden on screen, shown in print."""
+    losses = np.linspace(1.0, 0.1, 7)
+    predictions = np.linspace(0, 1, 14).reshape(7, 2)
+    anim = display.sgd_animation(losses, predictions, np.array([0.5, 0.7]), dpi=20,
+                                 figsize=(4, 2))
+    player, strip = split(display.animation_html(anim))
+    frames = [f.replace("\\\n", "") for f in
+              re.findall(r'frames\[\d+\] = "(data:image/png;base64,[\w+/=\\\n]+)"', player)]
+    shown = re.findall(r'<img src="(data:image/png;base64,[\w+/=]+)" alt="frame (\d+) of 7"', strip)
+    assert display.STRIP_FRAMES == 4 and len(frames) == 7
+    assert [int(k) for _, k in shown] == [1, 3, 5, 7]
+    assert [src for src, _ in shown] == [frames[0], frames[2], frames[4], frames[6]]
+    assert re.findall(r"<figcaption[^>]*>([^<]*)</figcaption>", strip) == [
+        f"frame {k} of 7" for k in (1, 3, 5, 7)]
+
+
 def test_everything_else_is_matplotlibs_player(player):
     """Removing the link and swapping the icons is all that changes."""
+    player, _ = split(player)
     original = small_animation().to_jshtml(default_mode="once")
     strip_ids = lambda html: re.sub(r"[0-9a-f]{32}", "ID", html)  # noqa: E731
     expected = re.sub(r"<link\b[^>]*font-awesome[^>]*>\s*", "", original)

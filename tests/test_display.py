@@ -131,3 +131,106 @@ def test_plot_panels_draws_every_curve_and_mark():
     assert left.get_yscale() == "linear" and left.get_title() == "a"
     assert [t.get_text() for t in left.get_legend().get_texts()] == ["up", "down", "m"]
     plt.close(fig)
+
+
+# ---- the widget's static form (moves without a kernel) -----------------------------------------
+
+def static_payload(html_text):
+    """The JSON of a static widget's states, read back as the page's script reads it."""
+    import json
+    import re
+
+    match = re.search(r'<script type="application/json" class="rnn-static-states">(.*?)</script>',
+                      html_text, re.S)
+    assert match and "</" not in match.group(1)
+    return json.loads(match.group(1))
+
+
+def decode(data, key):
+    """A state's HTML as the page's script rebuilds it (template pieces, then the images)."""
+    import re
+
+    state = data["states"][key]
+    if not isinstance(state, str):
+        pieces = list(data["template"])
+        for at, piece in zip(data["varying"], state):
+            pieces[at] = piece
+        state = "".join(pieces)
+    return re.sub("\u0000(\\d+)\u0000", lambda m: data["images"][int(m.group(1))], state)
+
+
+def test_slider_values_are_the_steps_a_reader_reaches():
+    assert display._slider_values(display.Slider(3, 1, 8, 1)) == list(range(1, 9))
+    taus = display._slider_values(display.Slider(1.0, 0.1, 5.0, 0.1))
+    assert len(taus) == 50 and taus[:3] == [0.1, 0.2, 0.3] and taus[-1] == 5.0 and 1.0 in taus
+    h0 = display._slider_values(display.Slider(0.0, -0.95, 0.95, 0.05))
+    assert len(h0) == 39 and 0.0 in h0 and str(h0[19]) == "0.0"  # not -0.0
+    assert display._slider_values(display.Slider(0.33, 0.0, 1.0, 0.5)) == [0.0, 0.33, 0.5, 1.0]
+
+
+def test_static_states_hold_the_view_for_every_reachable_value():
+    def view(T, w):
+        return f"<p>T = {T}</p><p>w = {w:.2f}</p>"
+
+    small = {"T": display.Slider(3, 1, 4, 1), "w": display.Slider(0.5, 0.0, 1.0, 0.25)}
+    data = display._static_states(view, small)
+    assert data["grid"] and data["count"] == 4 * 5 and data["start"] == [2, 2]
+    for key in data["states"]:
+        i, j = map(int, key.split(","))
+        assert decode(data, key) == view(data["values"][0][i], data["values"][1][j])
+    assert data["labels"] == [["1", "2", "3", "4"], ["0.00", "0.25", "0.50", "0.75", "1.00"]]
+    big = {"a": display.Slider(0.0, -1.0, 1.0, 0.01), "b": display.Slider(0, 0, 9, 1)}
+    data = display._static_states(lambda a, b: f"<b>{a:.2f}</b> {b}", big)
+    assert not data["grid"] and data["count"] == 201 + 10 - 1   # each slider alone
+    assert decode(data, "100,0") == "<b>0.00</b> 0" and decode(data, "37,0") == "<b>-0.63</b> 0"
+    assert decode(data, "100,9") == "<b>0.00</b> 9" and "37,9" not in data["states"]
+    assert len(data["varying"]) == 2  # only the two numbers are stored per state
+
+
+def test_static_states_store_each_distinct_image_once():
+    pixel = {0: "data:image/png;base64,AAAA", 1: "data:image/png;base64,BBBB"}
+
+    def view(k):
+        return f'<img src="{pixel[k % 2]}"><p>{k}</p>' if k < 4 else f"<div>{k}</div>"
+
+    data = display._static_states(view, {"k": display.Slider(0, 0, 5, 1)})
+    assert data["images"] == [pixel[0], pixel[1]]
+    assert all(decode(data, str(k)) == view(k) for k in range(6))
+    assert isinstance(data["states"]["5"], str)  # another structure: stored whole
+
+
+def test_displayed_widget_carries_the_static_form_and_a_sentence():
+    pytest.importorskip("ipywidgets")
+
+    def view(T, w):
+        return f"<p>{T} {w:.2f}</p>"
+
+    box = display.interactive(view, {"T": display.Slider(3, 1, 8, 1),
+                                     "w": display.Slider(0.5, -1.0, 1.0, 0.25)})
+    bundle = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "VBox" not in bundle["text/plain"] and bundle["text/plain"].startswith("Sliders (T, w)")
+    page = bundle["text/html"]
+    assert page.startswith('<div class="rnn-static-widget" data-rnn-view="')
+    assert page.count('class="rnn-static-input"') == 2 and "<p>3 0.50</p>" in page
+    assert "for every combination of the sliders' values (72 states)" in page
+    assert 'class="rnn-live-notebook"' in page and "rnn-print-only" in page
+    assert "T = 3, w = 0.50" in page  # the start values, printed
+    data = static_payload(page)
+    assert data["count"] == 72 and decode(data, "7,0") == "<p>8 -1.00</p>"
+    assert box._repr_mimebundle_()["text/html"] == page  # computed once, the same every time
+    assert "http" not in page.replace('href="#rnn-live-notebook"', "")  # fetches nothing
+
+
+def test_static_form_of_each_chapter_widget_is_small():
+    """The chapters' widgets: states stored, and the size of their HTML (the page budget is
+    tested on the built book, tests/test_browser.py)."""
+    pytest.importorskip("matplotlib").use("Agg")
+    from rnnlib.chapters import fnn_vs_rnn, softmax_bptt
+
+    trace = display._static_widget_html(fnn_vs_rnn.trace_view, fnn_vs_rnn.TRACE_SLIDERS)
+    assert "each slider moved alone" in trace and "(359 states)" in trace
+    assert len(trace) < 400_000
+    temperature = display._static_widget_html(softmax_bptt.temperature_view,
+                                              softmax_bptt.TEMPERATURE_SLIDERS)
+    assert "for each of the 50 values of tau" in temperature and len(temperature) < 60_000

@@ -1,10 +1,22 @@
-"""Display helpers shared by the chapters: HTML tables, figures, animations.
+"""Display helpers shared by the chapters: HTML tables, figures, animations, the widget pattern.
 
 Pure functions where possible (an HTML table is a string, so it is tested without a browser).
 matplotlib is imported inside the functions that draw, so importing this module needs only
 NumPy; the core of rnnlib never imports it.
+
+Outputs that read differently on screen and on paper mark their parts with two CSS classes,
+defined in the book's stylesheet (book/_ext/static/rnn-book.css): ``rnn-screen-only`` (the
+sliders of a widget, an animation's player: hidden in print) and ``rnn-print-only`` (a widget's
+start values and the link to the live notebook, an animation's strip of frames: hidden on
+screen, also by an inline ``display:none`` so that they stay hidden where the stylesheet is
+absent, e.g. an nbconvert export).
 """
+import functools
 import html
+import itertools
+import json
+import math
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -112,6 +124,11 @@ class Slider(NamedTuple):
     step: float
 
 
+# A widget with several sliders stores the view for every combination of their values when there
+# are at most this many; otherwise for each slider moved alone from the others' start values.
+GRID_LIMIT = 200
+
+
 def interactive(view, sliders, per_row=2):
     """Sliders over a live HTML view: the widget pattern of every chapter.
 
@@ -119,6 +136,11 @@ def interactive(view, sliders, per_row=2):
     and nothing else: every move re-renders that HTML. So the lesson lives in ``view``, a pure
     function tested without a browser, and the widget is a thin shell around it. The live test
     (tests/test_live_lab.py) moves a slider in JupyterLab and compares the output with ``view``.
+
+    Displayed, the widget's output carries three forms: the live ipywidget (JupyterLab, Colab:
+    Python recomputes the view on every move); an HTML version that moves without a kernel (the
+    built book), holding the view's output for every value the sliders reach, computed when the
+    widget is displayed (see :func:`_static_widget_html`); and a sentence as plain text.
 
     Parameters
     ----------
@@ -151,7 +173,7 @@ def interactive(view, sliders, per_row=2):
 
     controls = {}
     for name, (value, low, high, step) in sliders.items():
-        ints = all(isinstance(v, (int, np.integer)) for v in (value, low, high, step))
+        ints = _all_ints(value, low, high, step)
         make = widgets.IntSlider if ints else widgets.FloatSlider
         extra = {} if ints else {"readout_format": f".{_decimals_of(step)}f"}
         controls[name] = make(value=value, min=low, max=high, step=step, description=name,
@@ -161,17 +183,242 @@ def interactive(view, sliders, per_row=2):
     output.add_class("rnn-live-view")
 
     def update(_=None):
-        html_text = view(**{name: c.value for name, c in controls.items()})
-        if not isinstance(html_text, str):
-            raise TypeError(f"view must return a str of HTML, got {_describe(html_text)}")
-        output.value = html_text
+        output.value = _view_html(view, {name: c.value for name, c in controls.items()})
 
     for control in controls.values():
         control.observe(update, names="value")
     update()
     boxes = list(controls.values())
     rows = [widgets.HBox(boxes[i:i + per_row]) for i in range(0, len(boxes), per_row)]
-    return widgets.VBox([*rows, output])
+    box = _interactive_box_class()([*rows, output])
+    box._rnn_view, box._rnn_sliders = view, dict(sliders)
+    return box
+
+
+@functools.cache
+def _interactive_box_class():
+    """The VBox that :func:`interactive` returns; made on first use, so that importing this
+    module does not import ipywidgets."""
+    import ipywidgets as widgets
+
+    class InteractiveBox(widgets.VBox):
+        """A VBox whose display adds the static version (text/html) and a sentence (text/plain)."""
+
+        _rnn_view = _rnn_sliders = _rnn_static = None
+
+        def _repr_mimebundle_(self, **kwargs):
+            bundle = super()._repr_mimebundle_(**kwargs)
+            if bundle is None or self._rnn_view is None:
+                return bundle
+            if self._rnn_static is None:  # the sliders' start values: the same on every display
+                self._rnn_static = _static_widget_html(self._rnn_view, self._rnn_sliders)
+            bundle["text/html"] = self._rnn_static
+            bundle["text/plain"] = _plain_sentence(self._rnn_view, self._rnn_sliders)
+            return bundle
+
+    return InteractiveBox
+
+
+def _view_html(view, values):
+    """``view(**values)``, checked to be a str."""
+    html_text = view(**values)
+    if not isinstance(html_text, str):
+        raise TypeError(f"view must return a str of HTML, got {_describe(html_text)}")
+    return html_text
+
+
+def _all_ints(*numbers):
+    return all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+               for v in numbers)
+
+
+def _view_name(view):
+    return f"{getattr(view, '__module__', '?')}:{getattr(view, '__qualname__', repr(view))}"
+
+
+def _plain_sentence(view, sliders):
+    """The text/plain form of a widget: what it is and where it moves (never a VBox repr)."""
+    names = ", ".join(sliders)
+    what, them = ("A slider", "it") if len(sliders) == 1 else ("Sliders", "them")
+    return (f"{what} ({names}) over {getattr(view, '__name__', 'a view')}: run the notebook in "
+            f"Jupyter to move {them}; the HTML book moves {them} through precomputed outputs.")
+
+
+def _slider_values(slider):
+    """Every value a reader reaches with ``slider``: low, low + step, ... up to high, and its
+    start value (in its place, if it is not on that grid). Ints if the four numbers are ints
+    (an IntSlider), else floats rounded to the decimals of step and low (0.3, not
+    0.30000000000000004)."""
+    value, low, high, step = slider
+    count = int(math.floor((high - low) / step + 1e-9)) + 1
+    if _all_ints(value, low, high, step):
+        grid = [int(low) + k * int(step) for k in range(count)]
+        value = int(value)
+    else:
+        digits = max(_decimals_of(step), _decimals_of(abs(low)))
+        grid = [round(low + k * step, digits) + 0.0 for k in range(count)]
+        value = float(value)
+    if value not in grid:
+        grid = sorted([*grid, value])
+    return grid
+
+
+def _readout(number, step):
+    return str(number) if isinstance(number, int) else f"{number:.{_decimals_of(step)}f}"
+
+
+# An image inline in a view's HTML; the static widget stores each distinct one once.
+_DATA_URI = re.compile(r"data:image/[\w.+-]+;base64,[A-Za-z0-9+/=]+")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _static_states(view, sliders):
+    """The view's output for the slider values a reader can reach, encoded compactly.
+
+    Each slider reaches the values of :func:`_slider_values`. With one slider, or several whose
+    combinations number at most ``GRID_LIMIT``, every combination is stored ("grid");
+    otherwise each slider moved alone while the others keep their start values ("alone").
+
+    Encoding: every inline image (a data URI) is replaced by ``\u0000k\u0000``, ``k`` indexing
+    ``images``, so each distinct picture is stored once. The start state's HTML, split at its
+    tags, is the ``template``; a state whose split has as many pieces stores only the pieces
+    at the positions ``varying`` (those where any such state differs from the template), any
+    other state its whole HTML.
+
+    Returns
+    -------
+    dict : ``names``, ``values`` (one list per slider), ``labels`` (their readouts),
+        ``start`` (index of each start value), ``grid`` (bool), ``count`` (states),
+        ``template``, ``varying``, ``images`` and ``states`` (key: the value indices joined
+        by commas, e.g. "3,0"; value: a list of pieces or a str).
+    """
+    sliders = {name: Slider(*slider) for name, slider in sliders.items()}
+    names = list(sliders)
+    values = [_slider_values(sliders[name]) for name in names]
+    start = tuple(vals.index(int(sliders[name].value) if isinstance(vals[0], int)
+                             else float(sliders[name].value))
+                  for name, vals in zip(names, values))
+    sizes = [len(vals) for vals in values]
+    grid = len(names) == 1 or math.prod(sizes) <= GRID_LIMIT
+    if grid:
+        combos = list(itertools.product(*(range(n) for n in sizes)))
+    else:
+        combos = [start] + [start[:i] + (k,) + start[i + 1:]
+                            for i, n in enumerate(sizes) for k in range(n) if k != start[i]]
+    images, image_index = [], {}
+
+    def image_ref(match):
+        uri = match.group(0)
+        if uri not in image_index:
+            image_index[uri] = len(images)
+            images.append(uri)
+        return f"\u0000{image_index[uri]}\u0000"
+
+    pieces = {}
+    for combo in combos:
+        html_text = _view_html(view, {name: vals[k] for name, vals, k in zip(names, values, combo)})
+        pieces[",".join(map(str, combo))] = _TAG.split(_DATA_URI.sub(image_ref, html_text))
+    template = pieces[",".join(map(str, start))]
+    alike = [p for p in pieces.values() if len(p) == len(template)]
+    varying = sorted({i for p in alike for i, (a, b) in enumerate(zip(p, template)) if a != b})
+    states = {key: [p[i] for i in varying] if len(p) == len(template) else "".join(p)
+              for key, p in pieces.items()}
+    return {"names": names, "values": values,
+            "labels": [[_readout(v, sliders[name].step) for v in vals]
+                       for name, vals in zip(names, values)],
+            "start": list(start), "grid": grid, "count": len(states), "template": template,
+            "varying": varying, "images": images, "states": states}
+
+
+# Swaps the shown output of every static widget on the page when one of its sliders moves.
+# Idempotent (each widget's copy of it sets up the widgets not yet set up), so it does not
+# depend on document.currentScript or on the order in which a page runs its scripts.
+_STATIC_WIDGET_JS = r"""(function () {
+  "use strict";
+  document.querySelectorAll(".rnn-static-widget:not([data-rnn-ready])").forEach(function (box) {
+    box.setAttribute("data-rnn-ready", "");
+    var data = JSON.parse(box.querySelector("script.rnn-static-states").textContent);
+    var inputs = [].slice.call(box.querySelectorAll("input.rnn-static-input"));
+    var shown = box.querySelector(".rnn-static-view");
+    function html(key) {
+      var state = data.states[key], pieces;
+      if (typeof state !== "string") {
+        pieces = data.template.slice();
+        data.varying.forEach(function (at, j) { pieces[at] = state[j]; });
+        state = pieces.join("");
+      }
+      return state.replace(/\u0000(\d+)\u0000/g, function (m, k) { return data.images[+k]; });
+    }
+    function show(moved) {
+      var key = [], values = {};
+      inputs.forEach(function (input, i) {
+        if (moved === null || (!data.grid && input !== moved)) input.value = data.start[i];
+        var k = +input.value;
+        key.push(k);
+        values[data.names[i]] = data.values[i][k];
+        box.querySelectorAll("output.rnn-static-readout")[i].textContent = data.labels[i][k];
+      });
+      if (moved !== null) {
+        shown.innerHTML = html(key.join(","));
+        if (window.MathJax && MathJax.typesetPromise) MathJax.typesetPromise([shown]);
+      }
+      box.setAttribute("data-rnn-values", JSON.stringify(values));
+    }
+    inputs.forEach(function (input) {
+      input.addEventListener("input", function () { show(input); });
+    });
+    show(null);
+  });
+})();"""
+
+
+def _static_widget_html(view, sliders):
+    """The widget as HTML that moves without a kernel: range inputs, the start state's output,
+    every reachable state (:func:`_static_states`) as JSON and the script that swaps them.
+
+    On screen: the sliders and a note saying which states are stored (class
+    ``rnn-screen-only``). In print: the start state's output, its slider values and a link to
+    the live notebook (class ``rnn-print-only``; the book's extension book/_ext/static_widgets.py
+    points links of class ``rnn-live-notebook`` at the chapter's notebook on Colab).
+    """
+    data = _static_states(view, sliders)
+    names, esc = data["names"], html.escape
+    controls = "".join(
+        '<label class="rnn-static-slider" style="display:flex;align-items:center;gap:0.5em;'
+        'flex:1 1 15em;max-width:24em;min-width:0">'
+        f'<span class="rnn-static-name" style="min-width:3em">{esc(name)}</span>'
+        f'<input class="rnn-static-input" type="range" min="0" max="{len(vals) - 1}" step="1" '
+        f'value="{k}" autocomplete="off" aria-label="{esc(name)}" data-rnn-name="{esc(name)}" '
+        'style="flex:1 1 auto;min-width:6em;width:100%">'
+        f'<output class="rnn-static-readout" style="min-width:3.5em">{esc(labels[k])}</output>'
+        '</label>'
+        for name, vals, labels, k in zip(names, data["values"], data["labels"], data["start"]))
+    starts = ", ".join(f"{name} = {labels[k]}"
+                       for name, labels, k in zip(names, data["labels"], data["start"]))
+    if len(names) == 1:
+        stored = f"for each of the {data['count']} values of {names[0]}"
+    elif data["grid"]:
+        stored = f"for every combination of the sliders' values ({data['count']} states)"
+    else:
+        stored = (f"for each slider moved alone, the others at their start values "
+                  f"({data['count']} states): moving one slider puts the others back")
+    link = '<a class="rnn-live-notebook" href="#rnn-live-notebook">the live notebook</a>'
+    payload = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
+    start_html = re.sub(r"\u0000(\d+)\u0000", lambda m: data["images"][int(m.group(1))],
+                        "".join(data["template"]))
+    return (
+        f'<div class="rnn-static-widget" data-rnn-view="{esc(_view_name(view))}">'
+        '<div class="rnn-static-controls rnn-screen-only" style="display:flex;flex-wrap:wrap;'
+        f'gap:0.25em 1.5em;max-width:100%">{controls}</div>'
+        '<p class="rnn-static-note rnn-screen-only" style="font-size:0.85em;margin:0.3em 0">'
+        f"Without a kernel the page shows the output computed in advance {stored}; {link} "
+        "computes it for any value.</p>"
+        f'<div class="rnn-static-view" style="overflow-x:auto;max-width:100%">{start_html}</div>'
+        '<p class="rnn-static-print rnn-print-only" style="display:none;font-size:0.85em">'
+        f"Shown at the sliders' start values ({esc(starts)}). Move them in the HTML book or in "
+        f"{link}.</p>"
+        f'<script type="application/json" class="rnn-static-states">{payload}</script>'
+        f"<script>{_STATIC_WIDGET_JS}</script></div>")
 
 
 def _decimals_of(step):
@@ -466,6 +713,9 @@ _PLAYER_ICONS = {
 }
 
 
+STRIP_FRAMES = 4  # frames of an animation printed in its place (the player does not print)
+
+
 def animation_html(anim, default_mode="once", fps=None):
     """An animation as a self-contained HTML player: ``anim.to_jshtml()`` without its icon CDN.
 
@@ -483,8 +733,11 @@ def animation_html(anim, default_mode="once", fps=None):
 
     Returns
     -------
-    str : HTML (player markup and its script) that fetches nothing. As with ``to_jshtml``, the
-    frames are rendered once per animation and reused by later calls.
+    str : HTML that fetches nothing: the player (markup and script) in a ``<div>`` of class
+    ``rnn-screen-only``, then, for print, a strip of ``STRIP_FRAMES`` of its frames (first to
+    last, evenly spaced, each captioned "frame k of N") in a ``<div>`` of class
+    ``rnn-print-only``, hidden on screen. As with ``to_jshtml``, the frames are rendered once per
+    animation and reused by later calls.
     """
     import re
 
@@ -522,7 +775,18 @@ def animation_html(anim, default_mode="once", fps=None):
     if re.search(r"font-awesome|class=\"fa\b", player):
         raise RuntimeError("matplotlib's player template changed: a Font Awesome link or icon "
                            "is left that animation_html does not replace")
-    return player
+    frames = [frame.replace("\\\n", "") for frame in
+              re.findall(r'frames\[\d+\] = "(data:image/[\w+]+;base64,[\w+/=\\\n]+)"', player)]
+    picked = sorted({round(i * (len(frames) - 1) / (STRIP_FRAMES - 1)) for i in range(STRIP_FRAMES)})
+    strip = "".join(
+        '<figure style="margin:0;flex:1 1 45%;max-width:50%">'
+        f'<img src="{frames[k]}" alt="frame {k + 1} of '
+        f'{len(frames)}" style="width:100%"><figcaption style="text-align:center;'
+        f'font-size:0.85em">frame {k + 1} of {len(frames)}</figcaption></figure>'
+        for k in picked)
+    return (f'<div class="rnn-animation"><div class="rnn-screen-only">{player}</div>'
+            '<div class="rnn-animation-strip rnn-print-only" style="display:none">'
+            f'<div style="display:flex;flex-wrap:wrap;gap:0.5em 1em">{strip}</div></div></div>')
 
 
 def plot_panels(x, panels, xlabel, *, logx=False, logy=(), marks=(), figsize=None):
