@@ -277,7 +277,7 @@ class ShapeRun(NamedTuple):
 
     shape: str           # one of RUNS
     train: dict          # the training data (for the encoder-decoder: length -> data)
-    test: dict           # held-out data from the same task (encoder-decoder: length 5)
+    test: dict           # held-out data from the same task (encoder-decoder: its default length)
     training: object     # the rnnlib.Training of the run (params, losses, ...)
     score: float         # held-out: accuracy, or for one-to-many the variance explained
     chance: float        # what guessing gets: the majority class, or 0 (predicting the mean)
@@ -349,9 +349,10 @@ def train_shape(shape, seed=0):
     Data from :func:`make_data` (the task of :data:`TASK_OF`), parameters from
     :func:`rnnlib.init_rnn_params`, then :func:`rnnlib.train` with Adam on the shape's loss
     (sizes in :data:`SETTINGS`); one Generator seeded with ``seed`` draws everything. The
-    encoder-decoder trains on lengths 1..8, one length per step in turn (:data:`ED_BATCH` sequences
-    drawn from a pool of B per length, the gradient norm clipped to :data:`MAX_NORM`), and is scored on length 5. The score: accuracy on the positions
-    with a target (many-to-many: after the two blank steps); for one-to-many the variance
+    encoder-decoder trains on lengths 1..8, one length per step in turn (:data:`ED_BATCH`
+    sequences drawn from a pool of B per length, the gradient norm clipped to :data:`MAX_NORM`),
+    and is scored on length ``TASK_T["reverse"]``. The score: accuracy on the positions with a
+    target (many-to-many: after the DELAY blank steps); for one-to-many the variance
     explained, 1 - MSE / Var(y). Runs are remembered: a second call with the same arguments
     returns the same ShapeRun.
 
@@ -381,7 +382,7 @@ def train_shape(shape, seed=0):
             step[0] += 1
             pick = rng.integers(0, s["B"], ED_BATCH)
             return _shape_loss(shape, p, {k: a[:, pick] for k, a in pool[T].items()})
-        data, test = pool, make_data(task, TEST_B, rng, 5)
+        data, test = pool, make_data(task, TEST_B, rng)   # length TASK_T["reverse"]
         training = train(loss_fn, params, s["steps"], lr=s["lr"], optimizer="adam",
                          max_norm=MAX_NORM)
     else:
@@ -557,7 +558,7 @@ def shape_view(shape=0):
     plt.close(fig)
     what = "variance explained" if name == "one-to-many" else "accuracy"
     if name == "encoder-decoder":
-        what = "whole-sequence accuracy, free-running, length 5"
+        what = f"whole-sequence accuracy, free-running, length {TASK_T['reverse']}"
     rows = [("shape", name), ("task", TASK_OF[name]), (f"held-out {what}", f"{run.score:.3f}"),
             ("chance", f"{run.chance:.3f}")] + _array_rows(name, run)
     return (f'<div style="display:flex;gap:1.5em;align-items:flex-start"><div>{picture}</div>'
