@@ -77,7 +77,7 @@ def make_data(task, B, rng, T=None):
                          (w ~ FAST U(FACTOR)) else 0 (w ~ SLOW U(FACTOR)); noise sd NOISE
         delayed-copy     x (T, B, 4) one-hot symbols 1..3;  y (T, B) = the symbol DELAY steps
                          back (0, blank, at t <= DELAY): :func:`rnnlib.datasets.delayed_echo`
-        reverse          x (T, B, V) one-hot digits s_1..s_T;  y (T, B) = s_T..s_1;  x_dec
+        reverse          x (T, B, V) one-hot digits v_1..v_T;  y (T, B) = v_T..v_1;  x_dec
                          (T, B, V + 1) = the start symbol, then y_1..y_{T-1} one-hot
         next-larger      x (T, B, 1) uniform in [0, 1] (x_{T+1} drawn too);  y (T, B) = 1 if
                          x_t > x_{t+1} else 0
