@@ -5,7 +5,8 @@
 feed is ``"argmax"`` (classification: the most likely class k becomes the one-hot input e_k) or
 ``"output"`` (regression: o_t itself is the next input). Training feeds the targets instead
 (teacher forcing) and needs no new code: it is :func:`rnnlib.rnn_loss` on the shifted targets.
-Chapter 4 ("The five shapes") uses it at test time.
+Chapter 4 ("The five shapes") uses it at test time for the encoder-decoder's free-running decoder
+(its one-to-many network reads zeros after x_1, not its own outputs).
 """
 import numpy as np
 

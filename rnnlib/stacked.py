@@ -4,7 +4,7 @@ No second RNN: a bidirectional layer runs the same layer twice, once over x_1..x
 x_T..x_1, and concatenates the states; a stack feeds each layer's states to the next as its input.
 
     bidirectional:  h_t = [h_t^fwd, h_t^bwd],   h^fwd over x_1..x_T,  h^bwd over x_T..x_1   (B, 2H)
-    stacked:        h^(0) = x,   h^(l) = layer_l(h^(l-1)),  l = 1..L;  the output is h^(L)
+    stacked:        h^[0] = x,   h^[l] = layer_l(h^[l-1]),  l = 1..L;  the output is h^[L]
 
 The backward passes are the same compositions read backwards: the gradient reaching each
 layer's states splits by halves (bidirectional) and flows down the stack as that layer's dx.
@@ -141,7 +141,9 @@ def _check_layers(layers, dims):
 def stacked_forward(x, layers, h0=None, activation="tanh", *, check=True):
     """L RNN layers stacked: the states of layer l are the inputs of layer l + 1.
 
-        h^(0) = x,   h^(l) = rnn(h^(l-1); layers[l-1]),   l = 1..L     (T, B, H) or (T, B, 2H)
+        h^[0] = x,   h^[l] = rnn(h^[l-1]; layers[l-1]),   l = 1..L     (T, B, H) or (T, B, 2H)
+
+    (The layer is written [l]: W_hh^(t) is the copy of W_hh used at step t.)
 
     Each layer is :func:`rnnlib.rnn_forward` (a dict) or :func:`birnn_forward` (a pair).
 
@@ -159,7 +161,7 @@ def stacked_forward(x, layers, h0=None, activation="tanh", *, check=True):
 
     Returns
     -------
-    h : (T, B, H) or (T, B, 2H), the states of the top layer h^(L).
+    h : (T, B, H) or (T, B, 2H), the states of the top layer h^[L].
     cache : StackedCache, what :func:`stacked_backward` needs.
     """
     choice("activation", activation, ACTIVATIONS)
@@ -190,7 +192,7 @@ def stacked_backward(dh_out, cache, *, check=True):
     """Backward of :func:`stacked_forward`: from the top layer down, each layer's dx is the
     dh_out of the layer below.
 
-        dh_out^(L) = dh_out,   (dh_out^(l-1), dh0^(l), grads^(l)) = backward_l(dh_out^(l))
+        dh_out^[L] = dh_out,   (dh_out^[l-1], dh0^[l], grads^[l]) = backward_l(dh_out^[l])
 
     Parameters
     ----------

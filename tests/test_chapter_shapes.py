@@ -135,6 +135,28 @@ def test_every_shape_learns_its_task_on_other_seeds(seed):
     assert runs["bidirectional"].score > 0.9
     assert runs["one-directional"].score < 0.75 + 0.02          # the causal bound
     assert runs["bidirectional"].score < (9 + 0.75) / 10 + 0.02  # its own ceiling, T = 10
+    r = runs["many-to-many"]                                     # the blanks are all right
+    blank = rnnlib.rnn_predict(r.training.params, r.test["x"])[:sh.DELAY]
+    assert not r.test["y"][:sh.DELAY].any() and not blank.argmax(axis=2).any()
+    n = {k: sum(v.size for v in runs[k].training.params.values())
+         for k in ("one-directional", "bidirectional")}
+    assert n["bidirectional"] < n["one-directional"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_answering_one_step_late_reads_the_future_too(seed):
+    """The chapter's one-directional RNN, trained the same way but answering the tag of step t at
+    step t + 1, is far above the causal bound: what it lacked was the next input."""
+    cfg, rng = sh.SETTINGS["one-directional"], np.random.default_rng(seed)
+    late = []
+    for B in (cfg["B"], sh.TEST_B):
+        d = sh.make_data("next-larger", B, rng)
+        late.append((d["x"], np.concatenate([d["y"][:1], d["y"][:-1]])))
+    P = rnnlib.train(lambda p: rnnlib.rnn_loss(p, *late[0], loss="cross_entropy", reduction="mean"),
+                     rnnlib.init_rnn_params(1, cfg["H"], 2, rng), cfg["steps"], lr=cfg["lr"],
+                     optimizer="adam").params
+    x, y = late[1]
+    assert np.mean(rnnlib.rnn_predict(P, x).argmax(axis=2)[1:] == y[1:]) > 0.9
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -151,11 +173,24 @@ def test_the_encoder_decoder_curves_on_other_seeds(seed):
     assert np.all(c["teacher_sequence"][:3] == 1.0)
     assert c["teacher_sequence"][9] < 0.5 < c["teacher_sequence"][4]
     assert np.all(np.diff(c["teacher_sequence"][2:]) <= 0)
+    assert c["teacher_token"][2] == 1.0 > c["teacher_token"][9]    # per digit too
     gap = c["teacher_token"] - c["free_token"]
     assert np.all(gap[7:] > 0.01) and gap[9] > gap[4]
+    # at length 10 the first input digit (written last) is the one lost most
+    enc, dec = sh.part(P, "enc"), sh.part(P, "dec")
+    h, _ = rnnlib.rnn_forward(d["x"], enc)
+    s, _ = rnnlib.rnn_forward(d["x_dec"], dec, h[-1])
+    by_input = (rnnlib.output_forward(s, dec)[0].argmax(axis=2) == d["y"]).mean(axis=1)[::-1]
+    assert by_input.argmin() == 0 and by_input[-1] > by_input[0] + 0.3
     run = sh.train_shape("encoder-decoder", seed)
-    last = run.training.losses[:-1].reshape(-1, len(sh.TRAIN_LENGTHS))[-50:].mean(axis=0)
+    per_length = run.training.losses[:-1].reshape(-1, len(sh.TRAIN_LENGTHS))
+    last = per_length[-50:].mean(axis=0)
     assert last[1] < last[4] < last[7]
+    below = []                       # short sequences are learnt first
+    for T in (2, 5, 8):
+        smooth = np.convolve(per_length[:, T - 1], np.ones(20) / 20, "valid")
+        below.append(np.argmax(smooth < 0.1) if (smooth < 0.1).any() else np.inf)
+    assert below[0] < below[1] < below[2]
 
 
 def test_runs_are_remembered():

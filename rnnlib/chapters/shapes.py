@@ -43,6 +43,16 @@ TASK_OF = dict(zip(RUNS, TASKS[:5] + ("next-larger", "next-larger")))
 V = 8            # the encoder-decoder's symbols 0..7; the decoder's start symbol is V
 START = V
 TRAIN_LENGTHS = tuple(range(1, 9))   # the encoder-decoder sees lengths 1..8 in training
+ED_BATCH = 64    # the encoder-decoder's sequences per Adam step, drawn from its pool of one length
+MAX_NORM = 5.0   # the encoder-decoder's gradient norm is clipped to this
+
+# The tasks' settings (make_data): steps T by task, and the parameters of the waves and the copy.
+TASK_T = {"sine": 15, "two-frequencies": 16, "delayed-copy": 12, "reverse": 5, "next-larger": 10}
+SINE_W = (0.3, 0.8)          # one-to-many: the frequency w ~ U(SINE_W)
+SLOW, FAST = 0.6, 1.2        # many-to-one: the two frequencies, each times a factor ~ U(FACTOR)
+FACTOR = (0.8, 1.2)
+NOISE = 0.3                  # many-to-one: standard deviation of the Gaussian noise
+DELAY = 2                    # many-to-many: the target is the symbol DELAY steps back
 
 # One training run per shape: hidden units, training examples, Adam steps, learning rate.
 SETTINGS = {
@@ -62,12 +72,12 @@ def make_data(task, B, rng, T=None):
 
         quadrants        x (1, B, 2) uniform in [-1, 1]^2;  y (B,) = 1 if x_1 x_2 > 0 else 0
         sine             x (T, B, 3): x_1 = (cos phi, sin phi, w), x_t = 0 for t > 1;
-                         y (T, B, 1) = sin(w t + phi), w ~ U(0.3, 0.8), phi ~ U(0, 2 pi)
+                         y (T, B, 1) = sin(w t + phi), w ~ U(SINE_W), phi ~ U(0, 2 pi)
         two-frequencies  x (T, B, 1) = sin(w t + phi) + noise;  y (B,) = 1 if w is the fast one
-                         (w ~ 1.2 U(0.8, 1.2)) else 0 (w ~ 0.6 U(0.8, 1.2)); noise sd 0.3
-        delayed-copy     x (T, B, 4) one-hot symbols 1..3;  y (T, B) = the symbol 2 steps back
-                         (0, blank, at t <= 2): :func:`rnnlib.datasets.delayed_echo`
-        reverse          x (T, B, V) one-hot digits s_1..s_T;  y (T, B) = s_T..s_1;  x_dec
+                         (w ~ FAST U(FACTOR)) else 0 (w ~ SLOW U(FACTOR)); noise sd NOISE
+        delayed-copy     x (T, B, 4) one-hot symbols 1..3;  y (T, B) = the symbol DELAY steps
+                         back (0, blank, at t <= DELAY): :func:`rnnlib.datasets.delayed_echo`
+        reverse          x (T, B, V) one-hot digits v_1..v_T;  y (T, B) = v_T..v_1;  x_dec
                          (T, B, V + 1) = the start symbol, then y_1..y_{T-1} one-hot
         next-larger      x (T, B, 1) uniform in [0, 1] (x_{T+1} drawn too);  y (T, B) = 1 if
                          x_t > x_{t+1} else 0
@@ -77,7 +87,7 @@ def make_data(task, B, rng, T=None):
     task : one of :data:`TASKS`.
     B : int >= 1, examples.
     rng : numpy.random.Generator
-    T : int >= 1, optional; steps (default 15, 16, 12, 5, 10 by task; "quadrants" has T = 1).
+    T : int >= 1, optional; steps (default :data:`TASK_T` of the task; "quadrants" has T = 1).
 
     Returns
     -------
@@ -94,29 +104,29 @@ def make_data(task, B, rng, T=None):
         x = rng.uniform(-1.0, 1.0, (B, 2))
         return {"x": x[None], "y": (x[:, 0] * x[:, 1] > 0).astype(np.int64)}
     if task == "sine":
-        T = T or 15
-        w, phi = rng.uniform(0.3, 0.8, B), rng.uniform(0.0, 2 * np.pi, B)
+        T = T or TASK_T[task]
+        w, phi = rng.uniform(*SINE_W, B), rng.uniform(0.0, 2 * np.pi, B)
         x = np.zeros((T, B, 3))
         x[0] = np.stack([np.cos(phi), np.sin(phi), w], axis=1)
         t = np.arange(1, T + 1)[:, None]
         return {"x": x, "y": np.sin(w * t + phi)[..., None]}
     if task == "two-frequencies":
-        T = T or 16
+        T = T or TASK_T[task]
         y = rng.integers(0, 2, B)
-        w = np.where(y == 1, 1.2, 0.6) * rng.uniform(0.8, 1.2, B)
+        w = np.where(y == 1, FAST, SLOW) * rng.uniform(*FACTOR, B)
         t = np.arange(1, T + 1)[:, None]
-        x = np.sin(w * t + rng.uniform(0.0, 2 * np.pi, B)) + 0.3 * rng.standard_normal((T, B))
+        x = np.sin(w * t + rng.uniform(0.0, 2 * np.pi, B)) + NOISE * rng.standard_normal((T, B))
         return {"x": x[..., None], "y": y}
     if task == "delayed-copy":
-        x, y = datasets.delayed_echo(T or 12, B, 2, rng, classes=4)
+        x, y = datasets.delayed_echo(T or TASK_T[task], B, DELAY, rng, classes=4)
         return {"x": x, "y": y}
     if task == "reverse":
-        T = T or 5
+        T = T or TASK_T[task]
         s = rng.integers(0, V, (T, B))
         y = s[::-1].copy()
         shifted = np.concatenate([np.full((1, B), START), y[:-1]])
         return {"x": np.eye(V)[s], "x_dec": np.eye(V + 1)[shifted], "y": y}
-    T = T or 10
+    T = T or TASK_T[task]
     u = rng.uniform(0.0, 1.0, (T + 1, B))
     return {"x": u[:T, :, None], "y": (u[:T] > u[1:]).astype(np.int64)}
 
@@ -267,7 +277,7 @@ class ShapeRun(NamedTuple):
 
     shape: str           # one of RUNS
     train: dict          # the training data (for the encoder-decoder: length -> data)
-    test: dict           # held-out data from the same task (encoder-decoder: length 5)
+    test: dict           # held-out data from the same task (encoder-decoder: its default length)
     training: object     # the rnnlib.Training of the run (params, losses, ...)
     score: float         # held-out: accuracy, or for one-to-many the variance explained
     chance: float        # what guessing gets: the majority class, or 0 (predicting the mean)
@@ -339,9 +349,10 @@ def train_shape(shape, seed=0):
     Data from :func:`make_data` (the task of :data:`TASK_OF`), parameters from
     :func:`rnnlib.init_rnn_params`, then :func:`rnnlib.train` with Adam on the shape's loss
     (sizes in :data:`SETTINGS`); one Generator seeded with ``seed`` draws everything. The
-    encoder-decoder trains on lengths 1..8, one length per step in turn (64 sequences drawn from
-    a pool of B per length), and is scored on length 5. The score: accuracy on the positions
-    with a target (many-to-many: after the two blank steps); for one-to-many the variance
+    encoder-decoder trains on lengths 1..8, one length per step in turn (:data:`ED_BATCH`
+    sequences drawn from a pool of B per length, the gradient norm clipped to :data:`MAX_NORM`),
+    and is scored on length ``TASK_T["reverse"]``. The score: accuracy on the positions with a
+    target (many-to-many: after the DELAY blank steps); for one-to-many the variance
     explained, 1 - MSE / Var(y). Runs are remembered: a second call with the same arguments
     returns the same ShapeRun.
 
@@ -369,10 +380,11 @@ def train_shape(shape, seed=0):
         def loss_fn(p):
             T = TRAIN_LENGTHS[step[0] % len(TRAIN_LENGTHS)]
             step[0] += 1
-            pick = rng.integers(0, s["B"], 64)
+            pick = rng.integers(0, s["B"], ED_BATCH)
             return _shape_loss(shape, p, {k: a[:, pick] for k, a in pool[T].items()})
-        data, test = pool, make_data(task, TEST_B, rng, 5)
-        training = train(loss_fn, params, s["steps"], lr=s["lr"], optimizer="adam", max_norm=5.0)
+        data, test = pool, make_data(task, TEST_B, rng)   # length TASK_T["reverse"]
+        training = train(loss_fn, params, s["steps"], lr=s["lr"], optimizer="adam",
+                         max_norm=MAX_NORM)
     else:
         data, test = make_data(task, s["B"], rng), make_data(task, TEST_B, rng)
         training = train(lambda p: _shape_loss(shape, p, data), params, s["steps"], lr=s["lr"],
@@ -391,7 +403,7 @@ def _score(shape, params, test):
     if shape == "one-to-many":
         return float(1 - np.mean((pred - y) ** 2) / np.var(y)), 0.0
     if shape == "many-to-many":
-        pred, y = pred[2:], y[2:]   # steps 1 and 2 are blanks: nothing to copy yet
+        pred, y = pred[DELAY:], y[DELAY:]   # steps 1..DELAY are blanks: nothing to copy yet
     chance = np.bincount(y.ravel()).max() / y.size
     return float(np.mean(pred == y)), float(chance)
 
@@ -406,8 +418,9 @@ def shape_graph(shape, T=3):
 
     Inputs sit at y = 0, states at y = 1, outputs at y = 2 (display.unrolled_graph's layout);
     the bidirectional layer has its backward states at y = 2 and its outputs at y = 3. The
-    encoder-decoder's decoder states are s_1..s_T at x = T + 1..2T, its inputs the start symbol
-    and the previous answers (the dotted edges o_u -> input u + 1 when free-running).
+    encoder-decoder's decoder states are s_1..s_T at x = T + 1..2T, its inputs z_1 (the start
+    symbol) and z_2..z_T; the dotted edges o_{u-1} -> z_u say that, free-running, z_u is the
+    one-hot of the answer argmax o_{u-1} (teacher-forced, of the target y_{u-1}).
 
     Parameters
     ----------
@@ -454,7 +467,7 @@ def shape_graph(shape, T=3):
     if shape == "encoder-decoder":
         for u in range(1, T + 1):
             node(f"s_{u}", T + u, 1, f"$s_{{{u}}}$")
-            node(f"d_{u}", T + u, 0, r"$\langle s \rangle$" if u == 1 else rf"$\hat y_{{{u - 1}}}$")
+            node(f"d_{u}", T + u, 0, r"$\langle s \rangle$" if u == 1 else f"$z_{{{u}}}$")
             node(f"o_{u}", T + u, 2, f"$o_{{{u}}}$")
             edges += [(f"h_{T}" if u == 1 else f"s_{u - 1}", f"s_{u}",
                        "$h_T$" if u == 1 else ""), (f"d_{u}", f"s_{u}", ""),
@@ -545,7 +558,7 @@ def shape_view(shape=0):
     plt.close(fig)
     what = "variance explained" if name == "one-to-many" else "accuracy"
     if name == "encoder-decoder":
-        what = "whole-sequence accuracy, free-running, length 5"
+        what = f"whole-sequence accuracy, free-running, length {TASK_T['reverse']}"
     rows = [("shape", name), ("task", TASK_OF[name]), (f"held-out {what}", f"{run.score:.3f}"),
             ("chance", f"{run.chance:.3f}")] + _array_rows(name, run)
     return (f'<div style="display:flex;gap:1.5em;align-items:flex-start"><div>{picture}</div>'
