@@ -29,8 +29,9 @@ def test_hidden_gradients_against_finite_differences(activation):
     h, cache = rnnlib.rnn_forward(x, params, activation=activation)
     dh = va.hidden_gradients(dh_out, cache)
     for k in range(1, T + 1):
+        hk = h[k - 1].copy()
         numeric = rnnlib.numerical_gradient(
-            lambda hk: suffix_loss(x, params, dh_out, k, hk, activation), h[k - 1].copy())
+            lambda: suffix_loss(x, params, dh_out, k, hk, activation), hk)
         assert rnnlib.relative_error(dh[k - 1], numeric) <= 1e-7
 
 
@@ -53,7 +54,7 @@ def test_recurrent_setup_has_every_singular_value_lambda_and_a_fixed_point():
 
 @pytest.mark.parametrize("seed", [3, 4])
 def test_fitted_rates_within_the_bound_and_on_it_below_one(seed):
-    for act, g, lam, bound_rate, rate in va.rate_table(T=40, seed=seed):
+    for act, g, lam, bound_rate, rate in va.rate_table(T=60, seed=seed):
         assert rate <= bound_rate + 1e-6
         if lam * g < 1:
             assert abs(rate - bound_rate) < 0.01
@@ -106,8 +107,8 @@ def test_the_saved_sweep_is_what_train_lag_gives():
 @pytest.mark.parametrize("w, b", [(5.0, -2.5), (8.0, -4.0), (1.0, 0.3), (-1.5, 1.0)])
 def test_cliff_gradient_against_finite_differences(w, b):
     loss, dw, db = va.cliff_loss(w, b)
-    numeric = rnnlib.numerical_gradient(lambda p: float(va.cliff_loss(p[0], p[1])[0]),
-                                        np.array([w, b]))
+    p = np.array([w, b])
+    numeric = rnnlib.numerical_gradient(lambda: float(va.cliff_loss(p[0], p[1])[0]), p)
     assert rnnlib.relative_error(np.array([dw, db]), numeric) <= 1e-7
     grid = va.cliff_loss(np.array([[w]]), np.array([[b]]))
     assert np.allclose([g[0, 0] for g in grid], (loss, dw, db), rtol=1e-14)
