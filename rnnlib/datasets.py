@@ -46,3 +46,33 @@ def delayed_echo(T, B, delay, rng, classes=None):
     targets = np.zeros((T, B), dtype=np.int64)
     targets[delay:] = symbols[:max(T - delay, 0)]
     return np.eye(classes)[symbols], targets
+
+
+def first_symbol_recall(lag, B, rng, symbols=4):
+    """Recall the first symbol after ``lag`` distractors: a many-to-one task that needs memory.
+
+        s_1, ..., s_{lag+1} ~ U{0..S-1},  x_t = onehot(s_t),  target = s_1,
+        read from the output at the last step, T = lag + 1
+
+    The distractors s_2.. are drawn from the same S symbols, so the network must latch the
+    first one and ignore the rest (Bengio et al.'s latching problem): the answer was given
+    ``lag`` steps before the step that must give it, and the gradient that teaches the network
+    to keep it has to cross ``lag`` steps. Chance is 1/S. Use with ``rnn_loss(..., loss="cross_entropy", outputs="last")``.
+
+    Parameters
+    ----------
+    lag : int >= 1, distractors after the symbol to recall.
+    B : int >= 1, sequences.
+    rng : numpy.random.Generator
+    symbols : int >= 2, S, the symbols to recall (and as many distractor symbols).
+
+    Returns
+    -------
+    x : (lag + 1, B, S) one-hot inputs
+    targets : (B,) integer class indices in [0, S)
+    """
+    lag, B = integer("lag", lag, low=1), integer("B", B, low=1)
+    generator("rng", rng)
+    symbols = integer("symbols", symbols, low=2)
+    codes = rng.integers(0, symbols, (lag + 1, B))
+    return np.eye(symbols)[codes], codes[0].copy()

@@ -69,6 +69,7 @@ from rnnlib.chapters import fnn_vs_rnn as ex
 from rnnlib.chapters import shapes as sh
 from rnnlib.chapters import softmax_bptt as sb
 from rnnlib.chapters import unrolling as un
+from rnnlib.chapters import vanishing as va
 
 matplotlib.use("Agg")
 
@@ -1355,9 +1356,40 @@ SIGNATURES = {
                         ax=made(_axes, NOT_AN_AXES, optional=True)),
     sh.shape_view: dict(shape=integer(0, low=0, high=4)),
     sh.shape_widget: dict(),
+    # chapter 7 (rnnlib.chapters.vanishing)
+    va.hidden_gradients: dict(dh_out=arr(HS, "T B H", bound=True), cache=RNN_CACHE),
+    va.recurrent_setup: dict(activation=choice("sigmoid"), lam=num(1.1, low=0, low_open=True),
+                             T=integer(3, low=2), seed=integer(0, low=0), H=integer(3, low=1),
+                             B=integer(2, low=1), input_scale=num(0.1, low=0)),
+    va.gradient_norms: dict(activation=choice("relu"), lam=num(0.9, low=0, low_open=True),
+                            T=integer(3, low=2), seed=integer(0, low=0), H=integer(3, low=1),
+                            B=integer(2, low=1), input_scale=num(0.1, low=0)),
+    va.rate_table: dict(T=integer(3, low=2), seed=integer(0, low=0)),
+    va.draw_norms: dict(T=integer(3, low=2), seed=integer(0, low=0)),
+    va.train_lag: dict(lag=integer(2, low=1), seed=integer(0, low=0), cell=choice("gru"),
+                       max_norm=num(1.0, low=0, low_open=True, optional=True),
+                       H=integer(3, low=1, optional=True), steps=integer(2, low=0, optional=True),
+                       lr=num(0.01, low=0, optional=True)),
+    va.saved_sweep: dict(),
+    va.cliff_loss: dict(w=listed(5.0, {"None": None, "str": "5", "nan": math.nan, "bool": True,
+                                       "array with inf": np.array([np.inf]),
+                                       "shape unlike b": np.ones(2)}),
+                        b=listed(-2.5, {"None": None, "str": "-2", "inf": math.inf,
+                                        "array with nan": np.array([np.nan])}),
+                        steps=integer(5, low=1), x0=num(0.5), target=num(0.7)),
+    va.cliff_descent: dict(w=num(6.5), b=num(-4.0), lr=num(2.0, low=0), steps=integer(3, low=0),
+                           clip=choice("norm"), threshold=num(0.5, low=0, low_open=True)),
+    va.draw_cliff: dict(w=num(6.5), b=num(-4.0), lr=num(2.0, low=0), steps=integer(3, low=0),
+                        threshold=num(0.5, low=0, low_open=True), n=integer(5, low=2)),
+    va.draw_lag: dict(),
+    va.norms_view: dict(radius=integer(10, low=5, high=15), activation=integer(0, low=0, high=2),
+                        T=integer(10, low=10, high=80)),
+    va.norms_widget: dict(),
     # data sets (rnnlib.datasets)
     datasets.delayed_echo: dict(T=integer(4, low=1), B=integer(2, low=1), delay=integer(1, low=0),
                                 rng=generator(), classes=integer(3, low=2, optional=True)),
+    datasets.first_symbol_recall: dict(lag=integer(3, low=1), B=integer(2, low=1), rng=generator(),
+                                       symbols=integer(3, low=2)),
     # exercise checkers (rnnlib.exercises): what the learner's function does wrong is reported in
     # the CheckResult, not raised, so only a non-function is a bad argument
     exercises.check_rnn_step_backward: dict(fn=func(rnnlib.rnn_step_backward, raises=False)),
@@ -1367,6 +1399,8 @@ SIGNATURES = {
     exercises.check_softmax_cross_entropy: dict(
         fn=func(rnnlib.softmax_cross_entropy, raises=False)),
     exercises.check_seq2seq_backward: dict(fn=func(_seq2seq_backward, raises=False)),
+    exercises.check_clip_global: dict(fn=func(lambda g, c: rnnlib.clip_grad_norm(g, c)[0],
+                                              raises=False)),
 }
 
 

@@ -235,3 +235,25 @@ def test_stacked_bidirectional_rnn_matches_torch(shape, nonlinearity, bidirectio
             for bias in ("bias_ih", "bias_hh"):
                 np.testing.assert_allclose(gd["b_h"], getattr(rnn, f"{bias}_l{l}{suffix}").grad.numpy(),
                                            **TOL, err_msg=f"b_h layer {l}{suffix}")
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_hidden_gradients_of_chapter_7_against_autograd(activation):
+    """dL/dh_t for every t (rnnlib.chapters.vanishing.hidden_gradients) against autograd on an
+    unrolled torch loop with every h_t kept (retain_grad), L = sum_t <dh_out_t, h_t>."""
+    from rnnlib.chapters import vanishing as va
+
+    x, params, h0, dh_out = va.recurrent_setup(activation, 1.2, 7, seed=2, H=5, B=3,
+                                               input_scale=0.5)
+    dh_out = dh_out + np.random.default_rng(0).standard_normal(dh_out.shape)
+    _, cache = rnnlib.rnn_forward(x, params, h0, activation)
+    f = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[activation]
+    W_xh, W_hh, b_h = (torch.from_numpy(params[k]) for k in ("W_xh", "W_hh", "b_h"))
+    h, hs = torch.from_numpy(h0).requires_grad_(), []
+    for t in range(x.shape[0]):
+        h = f(torch.from_numpy(x[t]) @ W_xh + h @ W_hh + b_h)
+        h.retain_grad()
+        hs.append(h)
+    sum((torch.from_numpy(dh_out[t]) * hs[t]).sum() for t in range(len(hs))).backward()
+    expected = np.stack([h.grad.numpy() for h in hs])
+    np.testing.assert_allclose(va.hidden_gradients(dh_out, cache), expected, **TOL)
