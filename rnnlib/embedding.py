@@ -25,6 +25,7 @@ class EmbeddingCache(NamedTuple):
 
     ids: np.ndarray      # (...,) integer word ids in [0, V)
     V: int               # the number of rows of W_emb
+    D: int               # its number of columns
     padding_idx: object  # int or None: the id whose row gets no gradient
 
 
@@ -61,7 +62,7 @@ def embedding_forward(ids, W_emb, padding_idx=None, *, check=True):
         ids = _word_ids("ids", ids, W_emb.shape[0])
         if padding_idx is not None:
             padding_idx = integer("padding_idx", padding_idx, low=0, high=W_emb.shape[0] - 1)
-    return W_emb[ids], EmbeddingCache(np.array(ids), W_emb.shape[0], padding_idx)
+    return W_emb[ids], EmbeddingCache(np.array(ids), *W_emb.shape, padding_idx)
 
 
 def embedding_backward(dx, cache, *, check=True):
@@ -83,13 +84,13 @@ def embedding_backward(dx, cache, *, check=True):
     check = flag("check", check)
     if check:
         forward_cache("cache", cache, EmbeddingCache, "embedding_forward")
-    ids, V, padding_idx = cache
+    ids, V, D, padding_idx = cache
     if check:
-        dx = Dims().array("dx", dx, "... D")
+        dx = Dims().bind("the forward pass", D=D).array("dx", dx, "... D")
         if dx.shape[:-1] != ids.shape:
             raise ValueError(f"dx must have shape ids.shape + (D,) = {ids.shape} + (D,) (the "
                              f"forward's x), got shape {dx.shape}")
-    dW = np.zeros((V, dx.shape[-1]), dx.dtype)
+    dW = np.zeros((V, D), dx.dtype)
     np.add.at(dW, ids, dx)    # once per occurrence; dW[ids] += dx would count a repeated id once
     if padding_idx is not None:
         dW[padding_idx] = 0.0

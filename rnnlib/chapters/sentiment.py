@@ -280,7 +280,7 @@ def train_bow(counts, labels, steps=300, lr=0.5):
     dict with w (V,) and c (1,)
     """
     counts = Dims().array("counts", counts, "N V")
-    labels = _labels01("labels", labels, counts.shape[0])
+    labels = _labels01("labels", labels, counts.shape[0], "counts")
     steps = integer("steps", steps, low=1)
     lr = real_number("lr", lr, low=0, low_open=True)
     w, c = np.zeros(counts.shape[1]), np.zeros(1)
@@ -291,12 +291,13 @@ def train_bow(counts, labels, steps=300, lr=0.5):
     return {"w": w, "c": c}
 
 
-def _labels01(name, labels, N):
+def _labels01(name, labels, N, source):
     arr = np.asarray(labels) if not isinstance(labels, (str, dict, set)) else None
     if arr is None or arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must be an integer array of 0/1 labels, got {_describe(labels)}")
     if arr.shape != (N,):
-        raise ValueError(f"{name} must have shape (N,) = ({N},), got shape {arr.shape}")
+        raise ValueError(f"{name} must have shape ({N},), one label per review ({N} from "
+                         f"{source}), got shape {arr.shape}")
     if arr.size and (arr.min() < 0 or arr.max() > 1):
         raise ValueError(f"{name} must hold 0 or 1, got values from {arr.min()} to {arr.max()}")
     return arr
@@ -346,7 +347,7 @@ def sentiment_loss(params, ids, lengths, labels, reduction="mean"):
     if ids.ndim != 2:
         raise ValueError(f"ids must have shape (T, B), got shape {ids.shape}")
     lengths = _sequence_lengths("lengths", lengths, *ids.shape)
-    labels = _labels01("labels", labels, ids.shape[1])
+    labels = _labels01("labels", labels, ids.shape[1], "ids")
     # checked once above; the layers run with check=False on what they are given
     x, emb_cache = embedding_forward(ids, params["W_emb"], padding_idx=0, check=False)
     h_last, rnn_cache = rnn_last_forward(x, params, lengths, check=False)
@@ -409,7 +410,7 @@ def read_review(model, review):
     """Read one review word by word: every hidden state h_t (T, H) and P(positive) after each
     word (T,), the prediction the network would give if the review ended there."""
     _model("model", model)
-    ids, _ = encode([text("review", review)])
+    ids = np.array([[WORD_ID[w]] for w in _words("review", review)])     # (T, 1)
     p = model.params
     h, _ = rnn_forward(embedding_forward(ids, p["W_emb"])[0], p)
     return h[:, 0], softmax(output_forward(h[:, 0], p)[0])[:, 1]
@@ -418,7 +419,7 @@ def read_review(model, review):
 def accuracy(model, texts, labels):
     """Fraction of reviews whose predicted class (P(positive) > 1/2) is the label."""
     p = predict_sentiment(model, texts)
-    labels = _labels01("labels", labels, len(p))
+    labels = _labels01("labels", labels, len(p), "texts")
     return float(np.mean((p > 0.5) == labels))
 
 
