@@ -60,7 +60,7 @@ HELD_OUT = (("not", "wonderful"), ("never", "great"), ("not", "awful"), ("never"
 MAX_TRAIN_FILLERS = 2
 SPLITS = ("train", "test", "held_out")
 # The chapter's RNN and its training: sizes, data, Adam steps.
-SETTINGS = dict(D=16, H=32, n_train=3000, batch=64, steps=400, lr=0.01, max_norm=5.0)
+SETTINGS = dict(D=8, H=32, n_train=3000, batch=64, steps=500, lr=0.01, max_norm=5.0)
 
 
 class SentimentModel(NamedTuple):
