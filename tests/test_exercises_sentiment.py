@@ -9,6 +9,7 @@ import pytest
 
 import rnnlib
 from rnnlib import exercises
+from rnnlib.chapters import sentiment as se
 from rnnlib.exercises import sentiment as ch6
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "06_sentiment.ipynb"
@@ -100,3 +101,51 @@ def test_the_stub_gets_a_plain_message():
         return dW
     result = exercises.check_embedding_backward(stub)
     assert not result.passed and "dW_emb" in result.message and "Traceback" not in result.message
+
+
+# ---- the bag of words ---------------------------------------------------------------------------
+
+def bow(review):
+    counts = np.zeros(len(se.VOCAB))
+    for w in review.split():
+        counts[se.WORD_ID[w]] += 1
+    return counts
+
+
+def bow_solution_from_the_chapter():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    code = next("".join(c["source"]) for c in cells if c["cell_type"] == "code"
+                and "def solved_bow_features" in "".join(c["source"]))
+    namespace = {"np": np, "se": se}
+    exec(code, namespace)  # noqa: S102 - the book's own solution
+    return namespace["solved_bow_features"]
+
+
+def test_bow_reference_and_chapter_solution_pass_and_say_the_pair_is_one_vector():
+    for fn in (bow, bow_solution_from_the_chapter()):
+        result = exercises.check_bow_features(fn)
+        assert result.passed, result.message
+        assert "give the same vector" in result.message
+
+
+def test_bow_cases_hold_an_identical_bag_pair_and_a_repeated_word():
+    a, b = ch6.BOW_CASES[1], ch6.BOW_CASES[2]
+    assert sorted(a.split()) == sorted(b.split()) and se.rule_label(a) != se.rule_label(b)
+    assert any(len(set(r.split())) < len(r.split()) for r in ch6.BOW_CASES)
+
+
+@pytest.mark.parametrize("mistake", ch6.BOW_MISTAKES, ids=lambda m: m.name)
+def test_every_bow_mistake_is_named(mistake):
+    result = exercises.check_bow_features(mistake.fn)
+    assert not result.passed
+    assert [m.name for m in ch6.BOW_MISTAKES
+            if f"Most likely cause: {m.name}." in result.message] == [mistake.name], result.message
+
+
+def test_bow_stub_and_broken_functions_get_plain_messages():
+    stub = exercises.check_bow_features(lambda review: np.zeros(len(se.VOCAB)))
+    assert not stub.passed and "counts" in stub.message
+    pair = exercises.check_bow_features(lambda review: (bow(review), 1))
+    assert not pair.passed and "one array (V,)" in pair.message
+    short = exercises.check_bow_features(lambda review: bow(review)[1:])
+    assert not short.passed and "wrong shape" in short.message

@@ -1,4 +1,4 @@
-"""Chapter 6's self-checking exercise: the embedding's backward pass.
+"""Chapter 6's self-checking exercises: the embedding's backward pass, and a review's bag of words.
 
 The learner writes
 
@@ -12,6 +12,9 @@ and :func:`check_embedding_backward` compares dW_emb with the reference
 happens to be right), ids with repeats, B = 1, and no padding_idx (where a gradient for the
 padding row changes nothing). V != D in every case, so a transposed (D, V) result shows in its
 shape.
+
+:func:`check_bow_features` checks ``bow_features(review) -> counts (V,)`` on four reviews, two of
+them an identical-bag pair, and names presence instead of counts, frequencies, and ids off by one.
 """
 import numpy as np
 
@@ -118,3 +121,88 @@ def check_embedding_backward(fn):
                       mistakes=MISTAKES, shape_hints=SHAPE_HINTS,
                       in_place_hint="The backward must leave dx and ids as they are: build dW_emb "
                                     "with np.zeros, never write into dx.")
+
+
+# ---- the bag of words ------------------------------------------------------------------------------
+
+def _bow_reference(review):
+    from ..chapters.sentiment import bow_features
+    return bow_features([review])[0]
+
+
+def _presence(review):
+    from ..chapters.sentiment import VOCAB, WORD_ID
+    counts = np.zeros(len(VOCAB))
+    for w in review.split():
+        counts[WORD_ID[w]] = 1.0
+    return counts
+
+
+def _frequencies(review):
+    return _bow_reference(review) / len(review.split())
+
+
+def _ids_without_padding(review):
+    from ..chapters.sentiment import VOCAB, WORD_ID
+    counts = np.zeros(len(VOCAB))
+    for w in review.split():
+        counts[WORD_ID[w] - 1] += 1.0
+    return counts
+
+
+BOW_MISTAKES = [
+    Mistake("presence instead of counts",
+            "counts[v] = 1 marks that word v occurs; the bag of words counts how often: "
+            "counts[v] += 1 for every occurrence (\"the\" twice in a two-clause review).",
+            _presence),
+    Mistake("frequencies instead of counts",
+            "Dividing by the review's length gives frequencies; the chapter's features are the "
+            "counts themselves.", _frequencies),
+    Mistake("word ids off by one",
+            "Word v's count goes to counts[se.WORD_ID[v]]: id 0 is padding, so the words start "
+            "at 1, and se.WORD_ID already gives each word its id.", _ids_without_padding),
+]
+
+BOW_CASES = ("this movie is not good",
+             "the plot is good but the acting is not good",
+             "the plot is not good but the acting is good",
+             "this film was never very boring")
+
+
+def check_bow_features(fn):
+    """Check a learner's bag-of-words feature vector.
+
+    ``fn(review) -> counts`` gets one review text and must return its counts (V,) with
+    V = len(se.VOCAB): ``counts[se.WORD_ID[w]]`` is how often word w occurs. The cases include
+    the two reviews of an identical-bag pair, which must give the same vector.
+
+    Returns
+    -------
+    CheckResult : passed, or what is wrong and the mistake it matches.
+    """
+    function("fn", fn)
+    from ..chapters.sentiment import VOCAB
+    cases = [Case(f"{review!r}", (review,), {"counts": _bow_reference(review)}, {},
+                  {"V": len(VOCAB)},
+                  ((("no repeated word", "every word occurs once, so presence and counts agree"),)
+                   if len(set(review.split())) == len(review.split()) else ()))
+             for review in BOW_CASES]
+    result = run_checks(fn, exercise="bow_features", cases=cases, unpack=_unpack_counts,
+                        mistakes=BOW_MISTAKES,
+                        shape_hints={"counts": f"counts has one entry per word of se.VOCAB, "
+                                               f"({len(VOCAB)},)."},
+                        in_place_hint="The function must leave the review as it is.")
+    if result.passed:
+        same = np.array_equal(np.asarray(fn(BOW_CASES[1])), np.asarray(fn(BOW_CASES[2])))
+        result.message += (" The two reviews of the identical-bag pair ('the plot is good but the "
+                           "acting is not good', negative, and 'the plot is not good but the "
+                           f"acting is good', positive) give {'the same' if same else 'different'} "
+                           "vector, so a bag of words cannot tell them apart.")
+    return result
+
+
+def _unpack_counts(returned):
+    if isinstance(returned, tuple):
+        raise ValueError(f"it must return counts, one array (V,), but returned a tuple of "
+                         f"{len(returned)} values.")
+    return {"counts": np.asarray(returned, dtype=float) if np.ndim(returned) else np.asarray(returned)}
