@@ -118,6 +118,8 @@ train        the training loop the chapters share: ``rnnlib.train(loss_and_grads
 init         random parameters from a Generator
 stacked      bidirectional and stacked layers, compositions of rnn_forward/rnn_backward
 generate     generation with each output fed back as the next input: ``rnn_generate``
+embedding    word ids as input: rows of W_emb looked up, their gradient added once per occurrence
+lengths      many-to-one over sequences of different lengths: each one's own last state
 
 Outside the core (the core never imports them; ``import rnnlib`` needs only NumPy):
 
@@ -146,10 +148,12 @@ cell state c_t (B, H) is in ``cache.c``; ``lstm_backward`` returns dc0 beside dh
 "Notation and shapes" (book/notation.md) has the table, section "Gated cells: LSTM and GRU".
 """
 from .activations import ACTIVATIONS, activation_backward, activation_forward
+from .embedding import embedding_backward, embedding_forward
 from .generate import rnn_generate
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward, init_gru_params
 from .init import init_rnn_params
+from .lengths import rnn_last_backward, rnn_last_forward
 from .layers import affine_backward, affine_forward, fnn_backward, fnn_forward
 from .losses import log_softmax, mse_loss, softmax, softmax_cross_entropy
 from .lstm import init_lstm_params, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
@@ -174,5 +178,6 @@ __all__ = [
     "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward", "init_lstm_params",
     "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward", "init_gru_params",
     "birnn_forward", "birnn_backward", "stacked_forward", "stacked_backward", "rnn_generate",
+    "embedding_forward", "embedding_backward", "rnn_last_forward", "rnn_last_backward",
 ]
 __version__ = "0.1.0"

@@ -66,6 +66,7 @@ from rnnlib.lstm import LSTM_SHAPES
 from rnnlib.chapters import display
 from rnnlib import datasets, exercises
 from rnnlib.chapters import fnn_vs_rnn as ex
+from rnnlib.chapters import sentiment as se
 from rnnlib.chapters import shapes as sh
 from rnnlib.chapters import softmax_bptt as sb
 from rnnlib.chapters import unrolling as un
@@ -852,6 +853,39 @@ BI_P = {**{f"fwd_{k}": v for k, v in RNN_P.items()}, **{f"bwd_{k}": v for k, v i
         "W_hy": 0.3 * RNG.standard_normal((2 * H, K)), "b_y": P["b_y"]}
 
 
+# Chapter 6 (rnnlib.chapters.sentiment), the embedding and many-to-one over lengths: word ids
+# (T, B) = (4, 2) in [0, V) with V = 6, D = 3 (X's), lengths in [1, T].
+V_EMB = 6
+W_EMB = 0.5 * RNG.standard_normal((V_EMB, D))
+IDS = np.array([[1, 2], [3, 3], [0, 5], [4, 0]])
+IDS_BAD = {"None": None, "floats": IDS.astype(float), "bools": IDS > 2, "strings": IDS.astype(str),
+           "a str": "12", "id V": np.where(IDS == 5, V_EMB, IDS), "id -1": np.where(IDS == 0, -1, IDS),
+           "empty": np.zeros((0, 2), int), "a dict": {"a": 1}}
+EMB_CACHE = cache("embedding_forward", lambda: rnnlib.embedding_forward(IDS, W_EMB, 0)[1])
+LEN = np.array([4, 2])
+LEN_BAD = {"None": None, "an int": 2, "a str": "12", "floats": LEN.astype(float), "zero": np.array([0, 2]),
+           "longer than T": np.array([T + 1, 2]), "one more": np.array([4, 2, 1]), "2-D": LEN[None],
+           "a dict": {1: 1}}
+LAST_CACHE = cache("rnn_last_forward", lambda: rnnlib.rnn_last_forward(X, RNN_P, LEN)[1])
+SE_P = se.init_sentiment_params(3, 4, np.random.default_rng(0))
+SE_IDS, SE_LEN = se.encode(["this movie is not good", "the plot was bad"])
+SE_MODEL = se.SentimentModel(SE_P, np.zeros(1), 0.0)
+TEXTS_BAD = {"None": None, "a str": "this movie is good", "empty": [], "a dict": {"a": "b"},
+             "a number": naming([1.0], "texts[0]"), "no words": naming([""], "texts[0]"),
+             "an unknown word": naming(["this movie is fantastic"], "texts[0]", "fantastic"),
+             "padding as a word": naming(["this movie is <pad>"], "texts[0]", "<pad>")}
+REVIEW_BAD = {"an unknown word": naming("this movie is fantastic", "fantastic"), "no words": " "}
+MODEL_BAD = {"None": None, "params": SE_P, "a tuple": tuple(SE_MODEL), "a str": "model"}
+
+
+def _embedding_backward(dx, ids, V, padding_idx):
+    dW = np.zeros((V, dx.shape[-1]))
+    np.add.at(dW, ids, dx)
+    if padding_idx is not None:
+        dW[padding_idx] = 0.0
+    return dW
+
+
 def _seq2seq_backward(do, out_cache, dec_cache, enc_cache):
     dh_dec, g_out = rnnlib.output_backward(do, out_cache)
     _, dh0, g_dec = rnnlib.rnn_backward(dh_dec, dec_cache)
@@ -1385,6 +1419,49 @@ SIGNATURES = {
     va.norms_view: dict(radius=integer(10, low=5, high=15), activation=integer(0, low=0, high=2),
                         T=integer(10, low=10, high=80)),
     va.norms_widget: dict(),
+    # word ids and many-to-one over lengths (rnnlib/embedding.py, rnnlib/lengths.py)
+    rnnlib.embedding_forward: dict(ids=listed(IDS, IDS_BAD), W_emb=arr(W_EMB, "V D"),
+                                   padding_idx=integer(0, low=0, high=V_EMB - 1, optional=True),
+                                   check=flag()),
+    rnnlib.embedding_backward: dict(dx=arr(X, "T B D", bound=True), cache=EMB_CACHE, check=flag()),
+    rnnlib.rnn_last_forward: dict(x=arr(X, "T B D"), params=params(RNN_P), lengths=listed(LEN, LEN_BAD),
+                                  h0=arr(H0, "B H", optional=True), activation=choice("tanh"),
+                                  check=flag()),
+    rnnlib.rnn_last_backward: dict(dh_last=arr(H0, "B H", bound=True), cache=LAST_CACHE, check=flag()),
+    # chapter 6 (rnnlib.chapters.sentiment)
+    se.make_reviews: dict(split=choice("train"), n=integer(5, low=1), rng=generator(),
+                          exclude=listed((), {"None": None, "a str": "abc", "a number": 1.0})),
+    se.identical_bag_pairs: dict(n=integer(3, low=1), rng=generator()),
+    se.distance_reviews: dict(k=integer(2, low=0), n=integer(3, low=1), rng=generator()),
+    se.rule_label: dict(review=plus(text("this movie is not good"), {
+        **REVIEW_BAD, "and between opposite clauses": "the plot is good and the acting is bad",
+        "no adjective": "the plot is"})),
+    se.encode: dict(texts=listed(["this movie is good", "the plot was bad"], TEXTS_BAD)),
+    se.bow_features: dict(texts=listed(["this movie is good"], TEXTS_BAD)),
+    se.train_bow: dict(counts=arr(se.bow_features(["this movie is good", "the plot was bad"]), "N V"),
+                       labels=labels(np.array([1, 0]), "N", 2), steps=integer(3, low=1),
+                       lr=num(0.5, low=0, low_open=True)),
+    se.init_sentiment_params: dict(D=integer(3, low=1), H=integer(4, low=1), rng=generator()),
+    se.sentiment_loss: dict(params=params(SE_P, letters=se.SENTIMENT_SHAPES),
+                            ids=listed(SE_IDS, {**IDS_BAD, "id V": SE_IDS + len(se.VOCAB) - 1,
+                                                "1-D": SE_IDS[:, 0]}),
+                            lengths=listed(SE_LEN, {**LEN_BAD, "zero": np.array([0, 4]),
+                                                    "longer than T": np.array([6, 4]),
+                                                    "one more": np.array([5, 4, 1])}),
+                            labels=labels(np.array([0, 0]), "B", 2), reduction=choice("mean")),
+    se.train_sentiment_rnn: dict(seed=integer(0, low=0)),
+    se.predict_sentiment: dict(model=listed(SE_MODEL, MODEL_BAD),
+                               texts=listed(["this movie is good"], TEXTS_BAD)),
+    se.read_review: dict(model=listed(SE_MODEL, MODEL_BAD),
+                         review=plus(text("this movie is good"), REVIEW_BAD)),
+    se.accuracy: dict(model=listed(SE_MODEL, MODEL_BAD), texts=listed(["this movie is good"], TEXTS_BAD),
+                      labels=labels(np.array([1]), "N", 2)),
+    se.running_table_html: dict(model=listed(SE_MODEL, MODEL_BAD),
+                                review=plus(text("this movie is good"), REVIEW_BAD),
+                                words=integer(2, low=1, optional=True)),
+    se.sentiment_view: dict(review=integer(0, low=0, high=len(se.EXAMPLES) - 1),
+                            words=integer(5, low=1)),
+    se.sentiment_widget: dict(),
     # data sets (rnnlib.datasets)
     datasets.delayed_echo: dict(T=integer(4, low=1), B=integer(2, low=1), delay=integer(1, low=0),
                                 rng=generator(), classes=integer(3, low=2, optional=True)),
@@ -1401,6 +1478,8 @@ SIGNATURES = {
     exercises.check_seq2seq_backward: dict(fn=func(_seq2seq_backward, raises=False)),
     exercises.check_clip_global: dict(fn=func(lambda g, c: rnnlib.clip_grad_norm(g, c)[0],
                                               raises=False)),
+    exercises.check_embedding_backward: dict(fn=func(_embedding_backward, raises=False)),
+    exercises.check_bow_features: dict(fn=func(lambda review: se.bow_features([review])[0], raises=False)),
 }
 
 

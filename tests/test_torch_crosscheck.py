@@ -257,3 +257,35 @@ def test_hidden_gradients_of_chapter_7_against_autograd(activation):
     sum((torch.from_numpy(dh_out[t]) * hs[t]).sum() for t in range(len(hs))).backward()
     expected = np.stack([h.grad.numpy() for h in hs])
     np.testing.assert_allclose(va.hidden_gradients(dh_out, cache), expected, **TOL)
+@pytest.mark.parametrize("padding_idx", [None, 0])
+def test_embedding_matches_torch(padding_idx):
+    rng = np.random.default_rng(3)
+    V, D = 5, 3
+    ids, W = rng.integers(0, V, (4, 3)), rng.standard_normal((V, D))
+    dx = rng.standard_normal((4, 3, D))
+    emb = torch.nn.Embedding(V, D, padding_idx=padding_idx, dtype=torch.float64)
+    with torch.no_grad():
+        emb.weight.copy_(torch.from_numpy(W))
+    out = emb(torch.from_numpy(ids))
+    (out * torch.from_numpy(dx)).sum().backward()
+    x, cache = rnnlib.embedding_forward(ids, W, padding_idx)
+    np.testing.assert_allclose(x, out.detach().numpy(), **TOL)
+    np.testing.assert_allclose(rnnlib.embedding_backward(dx, cache), emb.weight.grad.numpy(), **TOL)
+
+
+def test_last_state_matches_torch_packed_sequences():
+    rng = np.random.default_rng(4)
+    T, B, D, H = 5, 3, 2, 4
+    params = random_params(rng, D, H, 2)
+    x, lengths = rng.standard_normal((T, B, D)), np.array([5, 2, 3])
+    dh_last = rng.standard_normal((B, H))
+    rnn, _ = torch_network(params, "tanh")
+    xt = torch.from_numpy(x).requires_grad_()
+    packed = torch.nn.utils.rnn.pack_padded_sequence(xt, torch.from_numpy(lengths), enforce_sorted=False)
+    _, h_n = rnn(packed)
+    (h_n[0] * torch.from_numpy(dh_last)).sum().backward()
+    h_last, cache = rnnlib.rnn_last_forward(x, params, lengths)
+    dx, _, grads = rnnlib.rnn_last_backward(dh_last, cache)
+    np.testing.assert_allclose(h_last, h_n[0].detach().numpy(), **TOL)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(grads["W_hh"], rnn.weight_hh_l0.grad.numpy().T, **TOL)
