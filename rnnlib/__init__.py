@@ -155,6 +155,7 @@ from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global
 from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
                   rnn_step_forward)
 from .generate import rnn_generate
+from .sample import rnn_sample, sample_step
 from .stacked import birnn_backward, birnn_forward, stacked_backward, stacked_forward
 from .train import Training, train
 from .truncated import rnn_loss_truncated

@@ -24,6 +24,7 @@ from .fnn_vs_rnn import check_fnn_backward, check_rnn_step_backward
 from .softmax_bptt import check_softmax_cross_entropy
 from .shapes import check_seq2seq_backward
 from .unrolling import check_unrolled_rnn
+from .charlm import check_sample_step
 
 __all__ = ["CheckResult", "check_rnn_step_backward", "check_fnn_backward", "check_unrolled_rnn",
            "check_softmax_cross_entropy", "check_seq2seq_backward"]
