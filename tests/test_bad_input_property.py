@@ -1397,6 +1397,7 @@ SIGNATURES = {
     cl.best_unit: dict(h=arr(CL_H, "N H"), text=text(CL_TEXT)),
     cl.unit_strips: dict(text=text(CL_TEXT), h=arr(CL_H, "N H"), units=seq((0, 2))),
     cl.saved_run: dict(),
+    cl.saved_short_k: dict(),
     cl.continuation_view: dict(prompt=integer(0, low=0, high=len(cl.PROMPTS) - 1),
                                temperature=num(0.5, low=0, low_open=True), seed=integer(0, low=0)),
     cl.continuation_widget: dict(),

@@ -189,3 +189,14 @@ def test_the_widget_has_the_views_sliders():
     names = [c.description for row in widget.children[:-1] for c in row.children]
     assert names == ["prompt", "temperature", "seed"]
     assert widget.children[-1].value == charlm.continuation_view(0, 0.5, 0)
+
+
+def test_the_saved_short_k_comparison_has_the_numbers_it_claims():
+    short = charlm.saved_short_k()
+    for k in (4, 32):
+        bits = charlm._bits(short[k]["params"], TEST)
+        assert bits.mean() == pytest.approx(short[k]["bpc"], abs=1e-3)
+        assert bits[TEST[1:] == charlm.INDEX[")"]].mean() == pytest.approx(short[k]["close_bpc"],
+                                                                          abs=1e-3)
+    assert short[4]["bpc"] < short[32]["bpc"] and short[4]["close_bpc"] > short[32]["close_bpc"]
+    assert charlm.heldout_bpc(short[4]["params"], TEST) == pytest.approx(short[4]["bpc"], abs=1e-3)

@@ -217,6 +217,29 @@ def heldout_bpc(params, ids):
     return total / (len(ids) - 1) / LN2
 
 
+def _bits(params, ids):
+    """(N - 1,) bits the model spends on each next character of ids, read as one stream."""
+    hs, _ = rnn_forward(np.eye(V)[ids[:-1, None]], params)
+    o, _ = output_forward(hs[:, 0], params)
+    z = o - o.max(axis=1, keepdims=True)
+    logp = z[np.arange(len(z)), ids[1:]] - np.log(np.exp(z).sum(axis=1))
+    return -logp / LN2
+
+
+def _short_k(train, test):
+    """Chunks of k = 4 against k = 32, the same characters seen: best held-out bpc, and the bits
+    spent on ')' (a pattern that needs the '(' seen many characters before)."""
+    out = {}
+    for k in (4, 32):
+        run = train_run(train, test, steps=32 * 1000 // k, seed=0, H=128, B=32, k=k,
+                        eval_every=32 * 125 // k)
+        bits = _bits(run.params, test)
+        out.update({f"k{k}_{key}": np.float32(v) for key, v in run.params.items()})
+        out[f"k{k}_bpc"] = bits.mean()
+        out[f"k{k}_close_bpc"] = bits[test[1:] == INDEX[")"]].mean()
+    return out
+
+
 class Run(NamedTuple):
     """A training run: the best parameters (by held-out bpc) and the curves."""
 
@@ -402,6 +425,17 @@ def saved_run():
     return params, info
 
 
+def saved_short_k():
+    """The comparison of ``python -m rnnlib.chapters.charlm short-k``: for k = 4 and k = 32
+    (the same characters seen, seed 0), {k: {"params": dict, "bpc": held-out bpc,
+    "close_bpc": the mean bits spent on the held-out ')' characters}}."""
+    with np.load(HERE / "charlm_short_k.npz") as f:
+        return {k: {"params": {key: f[f"k{k}_{key}"].astype(np.float64)
+                               for key in ("W_xh", "W_hh", "b_h", "W_hy", "b_y")},
+                    "bpc": float(f[f"k{k}_bpc"]), "close_bpc": float(f[f"k{k}_close_bpc"])}
+                for k in (4, 32)}
+
+
 def continuation_view(prompt=0, temperature=0.5, seed=0):
     """The widget's view: prompt ``PROMPTS[prompt]`` continued by the saved model for 120
     characters at ``temperature`` with Generator seed ``seed``, as HTML with its bpc."""
@@ -433,6 +467,10 @@ def _main(argv):
     root = Path.cwd()
     if argv[:1] == ["extract"]:
         TEXT_FILE.write_text(_extract_prose(root))
+    elif argv[:1] == ["short-k"]:
+        ids = encode(load_text())
+        cut = int(len(ids) * (1 - HELD_OUT))
+        np.savez_compressed(HERE / "charlm_short_k.npz", **_short_k(ids[:cut], ids[cut:]))
     elif argv[:1] == ["train"]:
         ids = encode(load_text())
         cut = int(len(ids) * (1 - HELD_OUT))
@@ -441,7 +479,7 @@ def _main(argv):
                             steps=run.steps, train_bpc=run.train_bpc, test_bpc=run.test_bpc,
                             best_step=run.best_step, seconds=run.seconds, H=RECIPE["H"])
     else:
-        raise SystemExit("usage: python -m rnnlib.chapters.charlm extract|train")
+        raise SystemExit("usage: python -m rnnlib.chapters.charlm extract|train|short-k")
 
 
 if __name__ == "__main__":
