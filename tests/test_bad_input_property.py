@@ -358,7 +358,7 @@ class choice(Spec):
 def _valid_choice(text, good):
     return text in {"tanh", "sigmoid", "relu", "identity", "sum", "mean", "mse", "cross_entropy",
                     "rnn", "lstm", "gru",
-                    "all", "last", "sgd", "adam", "left", "center", "right", "once", "loop",
+                    "all", "last", "sgd", "adam", "adagrad", "left", "center", "right", "once", "loop",
                     "reflect", *sb.BPTT_QUOTES, good}
 
 
@@ -1389,7 +1389,8 @@ SIGNATURES = {
     cl.train_run: dict(train=listed(CL_IDS, _ids_bad(CL_IDS)), test=listed(CL_TEST, _ids_bad(CL_TEST)),
                        steps=integer(2, low=1), seed=integer(0, low=0), H=integer(3, low=1),
                        B=integer(2, low=1), k=integer(3, low=1), lr=num(3e-3, low=0, low_open=True),
-                       max_norm=num(5.0, low=0, low_open=True), eval_every=integer(1, low=1)),
+                       max_norm=num(5.0, low=0, low_open=True), eval_every=integer(1, low=1),
+                       optimizer=choice("adam")),
     cl.continue_text: dict(params=params(CL_P), prompt=text("the "), n=integer(5, low=1),
                            temperature=num(0.5, low=0, low_open=True), seed=integer(0, low=0)),
     cl.distinct_ngrams: dict(text=text("abcabc"), n=integer(2, low=1)),
@@ -1397,6 +1398,7 @@ SIGNATURES = {
     cl.best_unit: dict(h=arr(CL_H, "N H"), text=text(CL_TEXT)),
     cl.unit_strips: dict(text=text(CL_TEXT), h=arr(CL_H, "N H"), units=seq((0, 2))),
     cl.saved_run: dict(),
+    cl.saved_adagrad: dict(),
     cl.saved_short_k: dict(),
     cl.continuation_view: dict(prompt=integer(0, low=0, high=len(cl.PROMPTS) - 1),
                                temperature=num(0.5, low=0, low_open=True), seed=integer(0, low=0)),

@@ -200,3 +200,25 @@ def test_the_saved_short_k_comparison_has_the_numbers_it_claims():
                                                                           abs=1e-3)
     assert short[4]["bpc"] < short[32]["bpc"] and short[4]["close_bpc"] > short[32]["close_bpc"]
     assert charlm.heldout_bpc(short[4]["params"], TEST) == pytest.approx(short[4]["bpc"], abs=1e-3)
+
+
+def test_the_saved_adagrad_run_is_the_scripts():
+    saved = charlm.saved_adagrad()
+    assert saved["lr"].tolist() == list(charlm.ADAGRAD_LRS)
+    run = charlm.train_run(TRAIN, TEST, steps=125, seed=0, eval_every=125,
+                           **{**charlm.RECIPE, "lr": saved["lr"][1]}, optimizer="adagrad")
+    assert run.test_bpc[0] == pytest.approx(saved["test_bpc"][1, 0], rel=1e-9)
+    assert saved["steps"].tolist() == list(range(125, 1001, 125))
+
+
+def test_adagrad_is_min_char_rnns_update():
+    p0 = rnnlib.init_rnn_params(charlm.V, 8, charlm.V, np.random.default_rng(3))
+    x, y = charlm.chunk(charlm.streams(TRAIN, 4), 0, 5)
+    _, grads = rnnlib.rnn_loss(p0, x, y, loss="cross_entropy")
+    grads, _ = rnnlib.clip_grad_norm(grads, 5.0)
+    run = charlm.train_run(TRAIN, TEST, steps=1, seed=3, H=8, B=4, k=5, lr=0.1, eval_every=1,
+                           optimizer="adagrad")
+    for key in p0:
+        np.testing.assert_allclose(run.params[key],
+                                   p0[key] - 0.1 * grads[key] / np.sqrt(grads[key] ** 2 + 1e-8),
+                                   rtol=0, atol=1e-14)

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import Dims, check_params, integer, real_number, text as check_text
+from .._validate import Dims, check_params, choice, integer, real_number, text as check_text
 from ..init import init_rnn_params
 from ..losses import softmax_cross_entropy
 from ..optim import adam_init, adam_step, clip_grad_norm
@@ -43,6 +43,7 @@ MODEL_FILE = HERE / "charlm_model.npz"
 HELD_OUT = 0.1
 # The chapter's recipe: H units, B streams, chunks of k steps, Adam's lr, clipping at max_norm.
 RECIPE = dict(H=128, B=32, k=32, lr=3e-3, max_norm=5.0)
+ADAGRAD_LRS = (0.1, 0.01)
 PROMPTS = ("the gradient ", "a recurrent network ", "the loss ", "chapter ", "(")
 LN2 = math.log(2.0)
 
@@ -252,7 +253,7 @@ class Run(NamedTuple):
 
 
 def train_run(train, test, steps, seed, H=128, B=32, k=32, lr=3e-3, max_norm=5.0,
-              eval_every=100):
+              eval_every=100, optimizer="adam"):
     """The chapter's training loop, as a reference: truncated BPTT over B streams with the state
     carried across chunks of k steps (also where the streams wrap around), clipping, Adam; the held-out bpc every ``eval_every``
     updates, the best parameters kept (early stopping).
@@ -262,6 +263,8 @@ def train_run(train, test, steps, seed, H=128, B=32, k=32, lr=3e-3, max_norm=5.0
     train, test : int arrays of character indices.
     steps, seed, H, B, k, eval_every : ints (steps, H, B, k, eval_every >= 1; seed >= 0).
     lr, max_norm : floats > 0.
+    optimizer : {"adam", "adagrad"}; Adagrad is min-char-rnn's:
+        m <- m + g * g,   p <- p - lr * g / sqrt(m + 1e-8)   (entrywise, m = 0 at the start)
 
     Returns
     -------
@@ -273,8 +276,11 @@ def train_run(train, test, steps, seed, H=128, B=32, k=32, lr=3e-3, max_norm=5.0
     B = integer("B", B, low=1, high=max(1, (len(train) - 1) // (k + 1)))
     lr = real_number("lr", lr, low=0, low_open=True)
     max_norm = real_number("max_norm", max_norm, low=0, low_open=True)
+    choice("optimizer", optimizer, ("adam", "adagrad"))
     params = init_rnn_params(V, H, V, np.random.default_rng(seed))
-    state, s, h = adam_init(params), streams(train, B), np.zeros((B, H))
+    state = adam_init(params) if optimizer == "adam" else {k: np.zeros_like(v)
+                                                           for k, v in params.items()}
+    s, h = streams(train, B), np.zeros((B, H))
     best, curve, seconds, losses = (np.inf, params, 0), [], 0.0, []
     for step in range(1, steps + 1):
         t0 = time.perf_counter()
@@ -285,7 +291,12 @@ def train_run(train, test, steps, seed, H=128, B=32, k=32, lr=3e-3, max_norm=5.0
         dh_out, g_out = output_backward(do, out_cache)
         _, _, grads = rnn_backward(dh_out, cache)
         grads, _ = clip_grad_norm({**grads, **g_out}, max_norm)
-        params, state = adam_step(params, grads, state, lr)
+        if optimizer == "adam":
+            params, state = adam_step(params, grads, state, lr)
+        else:
+            state = {key: state[key] + grads[key] ** 2 for key in state}
+            params = {key: params[key] - lr * grads[key] / np.sqrt(state[key] + 1e-8)
+                      for key in params}
         h = hs[-1]
         seconds += time.perf_counter() - t0
         losses.append(loss / y.size / LN2)
@@ -425,6 +436,14 @@ def saved_run():
     return params, info
 
 
+def saved_adagrad():
+    """The Adagrad runs of ``python -m rnnlib.chapters.charlm adagrad`` (min-char-rnn's
+    optimizer, with its lr = 0.1 and with 0.01; otherwise the chapter's recipe, 1000 updates,
+    seed 0): {"steps": (E,), "lr": (R,), "train_bpc": (R, E), "test_bpc": (R, E)}."""
+    with np.load(HERE / "charlm_adagrad.npz") as f:
+        return {key: f[key].copy() for key in ("steps", "lr", "train_bpc", "test_bpc")}
+
+
 def saved_short_k():
     """The comparison of ``python -m rnnlib.chapters.charlm short-k``: for k = 4 and k = 32
     (the same characters seen, seed 0), {k: {"params": dict, "bpc": held-out bpc,
@@ -471,6 +490,14 @@ def _main(argv):
         ids = encode(load_text())
         cut = int(len(ids) * (1 - HELD_OUT))
         np.savez_compressed(HERE / "charlm_short_k.npz", **_short_k(ids[:cut], ids[cut:]))
+    elif argv[:1] == ["adagrad"]:
+        ids = encode(load_text())
+        cut = int(len(ids) * (1 - HELD_OUT))
+        runs = [train_run(ids[:cut], ids[cut:], steps=1000, seed=0, eval_every=125,
+                          **{**RECIPE, "lr": lr}, optimizer="adagrad") for lr in ADAGRAD_LRS]
+        np.savez_compressed(HERE / "charlm_adagrad.npz", steps=runs[0].steps,
+                            train_bpc=np.stack([r.train_bpc for r in runs]),
+                            test_bpc=np.stack([r.test_bpc for r in runs]), lr=ADAGRAD_LRS)
     elif argv[:1] == ["train"]:
         ids = encode(load_text())
         cut = int(len(ids) * (1 - HELD_OUT))
@@ -479,7 +506,7 @@ def _main(argv):
                             steps=run.steps, train_bpc=run.train_bpc, test_bpc=run.test_bpc,
                             best_step=run.best_step, seconds=run.seconds, H=RECIPE["H"])
     else:
-        raise SystemExit("usage: python -m rnnlib.chapters.charlm extract|train|short-k")
+        raise SystemExit("usage: python -m rnnlib.chapters.charlm extract|train|short-k|adagrad")
 
 
 if __name__ == "__main__":
