@@ -10,7 +10,10 @@ so the chapter's numbers do not move when the prose is edited.
 
 ``python -m rnnlib.chapters.charlm train`` makes ``charlm_model.npz``: a longer run of the
 chapter's recipe with early stopping (its curves and its best parameters), which the widget and
-the chapter's "longer run" table read; tests/test_chapter_charlm.py checks its numbers.
+the chapter's "longer run" figure read; ``... adagrad`` saves the same loop's curves with
+min-char-rnn's Adagrad (``charlm_adagrad.npz``) and ``... short-k`` two models trained with
+chunks of k = 4 and k = 32 (``charlm_short_k.npz``). tests/test_chapter_charlm.py checks the
+numbers of all three files.
 
 Bits per character (bpc) of a model on a text c_1..c_N: -(1/N) sum_t log2 p(c_t | c_<t).
 """
