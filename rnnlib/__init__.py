@@ -118,6 +118,7 @@ train        the training loop the chapters share: ``rnnlib.train(loss_and_grads
 init         random parameters from a Generator
 stacked      bidirectional and stacked layers, compositions of rnn_forward/rnn_backward
 generate     generation with each output fed back as the next input: ``rnn_generate``
+sample       sampling with a temperature, one step (``sample_step``) or a sequence (``rnn_sample``)
 embedding    word ids as input: rows of W_emb looked up, their gradient added once per occurrence
 lengths      many-to-one over sequences of different lengths: each one's own last state
 
@@ -161,6 +162,7 @@ from .model import fnn_loss, rnn_loss, rnn_predict
 from .optim import adam_init, adam_step, clip_grad_norm, clip_grad_value, global_norm, sgd_step
 from .rnn import (output_backward, output_forward, rnn_backward, rnn_forward, rnn_step_backward,
                   rnn_step_forward)
+from .sample import rnn_sample, sample_step
 from .stacked import birnn_backward, birnn_forward, stacked_backward, stacked_forward
 from .train import Training, train
 from .truncated import rnn_loss_truncated
@@ -179,5 +181,6 @@ __all__ = [
     "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward", "init_gru_params",
     "birnn_forward", "birnn_backward", "stacked_forward", "stacked_backward", "rnn_generate",
     "embedding_forward", "embedding_backward", "rnn_last_forward", "rnn_last_backward",
+    "sample_step", "rnn_sample",
 ]
 __version__ = "0.1.0"

@@ -71,6 +71,7 @@ from rnnlib.chapters import shapes as sh
 from rnnlib.chapters import softmax_bptt as sb
 from rnnlib.chapters import unrolling as un
 from rnnlib.chapters import vanishing as va
+from rnnlib.chapters import charlm as cl
 
 matplotlib.use("Agg")
 
@@ -359,7 +360,7 @@ class choice(Spec):
 def _valid_choice(text, good):
     return text in {"tanh", "sigmoid", "relu", "identity", "sum", "mean", "mse", "cross_entropy",
                     "rnn", "lstm", "gru",
-                    "all", "last", "sgd", "adam", "left", "center", "right", "once", "loop",
+                    "all", "last", "sgd", "adam", "adagrad", "left", "center", "right", "once", "loop",
                     "reflect", *sb.BPTT_QUOTES, good}
 
 
@@ -897,6 +898,26 @@ def _seq2seq_backward(do, out_cache, dec_cache, enc_cache):
 
 
 # ---- the table: every public function, one spec per argument -----------------------------------
+
+# chapter 5 (rnnlib.chapters.charlm, rnnlib.sample): character indices, a character model
+CL_IDS = cl.encode("the state is (b, h).\nthe loss of the model, summed over the steps; and the")
+CL_TEST = cl.encode("the loss (of it).\n")
+CL_S = cl.streams(CL_IDS, 2)
+CL_P = rnnlib.init_rnn_params(cl.V, 3, cl.V, np.random.default_rng(5))
+CL_TEXT = "ab (cd) e\nf. g"
+CL_H = np.tanh(np.random.default_rng(6).standard_normal((len(CL_TEXT), 3)))
+
+
+def _ids_bad(good, *, least=2):
+    """Bad values of an int array of character indices (ndim 1 unless ``good`` has 2 axes)."""
+    bad = {"None": None, "a str": "abc", "a dict": {"a": 1}, "a number": 3, "floats": good.astype(float),
+           "bools": good > 3, "one more axis": good[None], "index V": np.where(good == good.flat[0], cl.V, good),
+           "index -1": np.where(good == good.flat[0], -1, good), "empty": good[:0],
+           "strings": good.astype(str), "ragged": [[1], [1, 2]]}
+    if least > 1:
+        bad["too short"] = good[:least - 1]
+    return bad
+
 
 SIGNATURES = {
     # activations, layers
@@ -1462,6 +1483,40 @@ SIGNATURES = {
     se.sentiment_view: dict(review=integer(0, low=0, high=len(se.EXAMPLES) - 1),
                             words=integer(5, low=1)),
     se.sentiment_widget: dict(),
+    # chapter 5 (rnnlib.sample, rnnlib.chapters.charlm)
+    rnnlib.sample_step: dict(logits=arr(np.random.default_rng(1).standard_normal((B, K)), "B K"),
+                             temperature=num(0.7, low=0, low_open=True), rng=generator()),
+    rnnlib.rnn_sample: dict(params=params(GEN_P), x_1=arr(np.eye(K)[[1, 3]], "B D"),
+                            T=integer(3, low=1), rng=generator(), h0=arr(H0, "B H", optional=True),
+                            temperature=num(0.7, low=0, low_open=True), activation=choice("tanh"),
+                            check=flag()),
+    cl.load_text: dict(),
+    cl.encode: dict(text=text("the loss")),
+    cl.decode: dict(ids=listed(CL_TEST, _ids_bad(CL_TEST, least=1))),
+    cl.ngram_bpc: dict(train=listed(CL_IDS, _ids_bad(CL_IDS)), test=listed(CL_TEST, _ids_bad(CL_TEST)),
+                       n=integer(2, low=1, high=3), beta=num(1.0, low=0, low_open=True)),
+    cl.streams: dict(ids=listed(CL_IDS, _ids_bad(CL_IDS)), B=integer(2, low=1)),
+    cl.chunk: dict(s=listed(CL_S, {k: v for k, v in _ids_bad(CL_S).items() if k != "too short"}
+                            | {"1-D": CL_IDS, "one row": CL_S[:1]}),
+                   i=integer(0, low=0), k=integer(2, low=1)),
+    cl.heldout_bpc: dict(params=params(CL_P), ids=listed(CL_TEST, _ids_bad(CL_TEST))),
+    cl.train_run: dict(train=listed(CL_IDS, _ids_bad(CL_IDS)), test=listed(CL_TEST, _ids_bad(CL_TEST)),
+                       steps=integer(2, low=1), seed=integer(0, low=0), H=integer(3, low=1),
+                       B=integer(2, low=1), k=integer(3, low=1), lr=num(3e-3, low=0, low_open=True),
+                       max_norm=num(5.0, low=0, low_open=True), eval_every=integer(1, low=1),
+                       optimizer=choice("adam")),
+    cl.continue_text: dict(params=params(CL_P), prompt=text("the "), n=integer(5, low=1),
+                           temperature=num(0.5, low=0, low_open=True), seed=integer(0, low=0)),
+    cl.distinct_ngrams: dict(text=text("abcabc"), n=integer(2, low=1)),
+    cl.features: dict(text=text(CL_TEXT)),
+    cl.best_unit: dict(h=arr(CL_H, "N H"), text=text(CL_TEXT)),
+    cl.unit_strips: dict(text=text(CL_TEXT), h=arr(CL_H, "N H"), units=seq((0, 2))),
+    cl.saved_run: dict(),
+    cl.saved_adagrad: dict(),
+    cl.saved_short_k: dict(),
+    cl.continuation_view: dict(prompt=integer(0, low=0, high=len(cl.PROMPTS) - 1),
+                               temperature=num(0.5, low=0, low_open=True), seed=integer(0, low=0)),
+    cl.continuation_widget: dict(),
     # data sets (rnnlib.datasets)
     datasets.delayed_echo: dict(T=integer(4, low=1), B=integer(2, low=1), delay=integer(1, low=0),
                                 rng=generator(), classes=integer(3, low=2, optional=True)),
@@ -1480,6 +1535,7 @@ SIGNATURES = {
                                               raises=False)),
     exercises.check_embedding_backward: dict(fn=func(_embedding_backward, raises=False)),
     exercises.check_bow_features: dict(fn=func(lambda review: se.bow_features([review])[0], raises=False)),
+    exercises.check_sample_step: dict(fn=func(rnnlib.sample_step, raises=False)),
 }
 
 

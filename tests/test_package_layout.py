@@ -57,3 +57,21 @@ def test_every_subpackage_is_installed():
                {f.parent for f in PACKAGE.rglob("*.py") if "__pycache__" not in f.parts}}
     found = set(find_packages(str(PACKAGE.parent), include=["rnnlib", "rnnlib.*"]))
     assert folders <= found, f"not installed (no __init__.py?): {sorted(folders - found)}"
+
+
+def test_every_data_file_is_installed():
+    """Data files the helpers read (chapter 5's text and saved runs) are package data of their
+    subpackage in pyproject.toml, so that a wheel (Colab's install) holds them too."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    package_data = config["tool"]["setuptools"].get("package-data", {})
+    missing = []
+    for f in PACKAGE.rglob("*"):
+        if f.is_dir() or f.suffix in (".py", ".pyc") or "__pycache__" in f.parts:
+            continue
+        package = ".".join(f.parent.relative_to(PACKAGE.parent).parts)
+        if not any(fnmatch.fnmatch(f.name, pattern) for pattern in package_data.get(package, [])):
+            missing.append(str(f.relative_to(PACKAGE.parent)))
+    assert not missing, f"not in [tool.setuptools.package-data] of pyproject.toml: {missing}"

@@ -18,6 +18,7 @@ fnn_vs_rnn   check_rnn_step_backward, check_fnn_backward (chapter 1)
 unrolling    check_unrolled_rnn (chapter 2): the unrolled forward and backward loops
 softmax_bptt check_softmax_cross_entropy (chapter 3)
 shapes       check_seq2seq_backward (chapter 4): the encoder-decoder's backward, dh0 into the encoder
+charlm       check_sample_step (chapter 5): one sampling step with a temperature
 sentiment    check_embedding_backward, check_bow_features (chapter 6): the embedding's backward,
              once per occurrence; a review's bag-of-words counts
 vanishing    check_clip_global (chapter 7): global-norm gradient clipping
@@ -29,7 +30,9 @@ from .sentiment import check_bow_features, check_embedding_backward
 from .shapes import check_seq2seq_backward
 from .unrolling import check_unrolled_rnn
 from .vanishing import check_clip_global
+from .charlm import check_sample_step
 
 __all__ = ["CheckResult", "check_rnn_step_backward", "check_fnn_backward", "check_unrolled_rnn",
            "check_softmax_cross_entropy", "check_seq2seq_backward",
-           "check_embedding_backward", "check_bow_features", "check_clip_global"]
+           "check_embedding_backward", "check_bow_features", "check_clip_global",
+           "check_sample_step"]
