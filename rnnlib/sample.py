@@ -21,7 +21,7 @@ from .rnn import OUTPUT_KEYS, RNN_KEYS
 def sample_step(logits, temperature, rng):
     """Draw one class per row from softmax(logits / temperature).
 
-        p = softmax(o / tau),   c = min{k : p_1 + ... + p_k > u},   u ~ Uniform[0, 1) from rng
+        p = softmax(o / tau),   c = min{k : p[0] + ... + p[k] > u},   u ~ Uniform[0, 1) from rng
 
     Parameters
     ----------
@@ -59,7 +59,7 @@ def rnn_sample(params, x_1, T, rng, h0=None, temperature=1.0, activation="tanh",
     x_1 : (B, D), the first input (e.g. the one-hot last character of a prompt).
     T : int >= 1, steps to sample.
     rng : numpy.random.Generator; T * B uniform numbers are drawn from it.
-    h0 : (B, H), optional; zeros when omitted (e.g. the state after reading a prompt).
+    h0 : (B, H), optional, e.g. the state after reading a prompt; zeros when omitted.
     temperature : float > 0, tau.
     activation : {"tanh", "sigmoid", "relu", "identity"}
     check : bool
@@ -67,9 +67,9 @@ def rnn_sample(params, x_1, T, rng, h0=None, temperature=1.0, activation="tanh",
 
     Returns
     -------
-    c : (T, B) int64, the sampled classes c_1..c_T.
-    o : (T, B, K), every output o_1..o_T (logits).
-    h : (T, B, H), every state h_1..h_T.
+    c : (T, B) int64, the sampled classes c_1..c_T (c[t-1] is c_t).
+    o : (T, B, K), every output o_1..o_T (logits; o[t-1] is o_t).
+    h : (T, B, H), every state h_1..h_T (h[t-1] is h_t).
     """
     choice("activation", activation, ACTIVATIONS)
     if flag("check", check):
