@@ -74,6 +74,34 @@ def test_measured_ratio_never_above_the_bound(seed):
 def test_lambda_above_one_and_still_vanishing(seed):
     run = va.gradient_norms("tanh", 1.5, 60, seed, input_scale=1.0)
     assert run.rate < -0.1 and run.ratio[-1] < 1e-5 and run.saturation < 0.5
+    calm = va.gradient_norms("tanh", 1.5, 60, seed, input_scale=0.01)
+    assert calm.rate > 0 and calm.ratio[-1] > 1 and calm.saturation > run.saturation + 0.2
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_above_one_largest_at_h1_but_below_the_bound_from_the_first_steps(seed):
+    for act in va.NORM_ACTIVATIONS:
+        above = va.gradient_norms(act, 1.1 / va.GAMMA[act], 60, seed)
+        below = va.gradient_norms(act, 0.9 / va.GAMMA[act], 60, seed)
+        assert above.ratio.argmax() == len(above.ratio) - 1 and above.ratio[-1] > 1
+        assert above.ratio[5] < 0.85 * above.bound[5]
+        assert above.saturation < below.saturation - 0.03 and below.saturation > 0.99
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_the_lag_tasks_untrained_network_loses_the_early_terms_though_lambda_1_is_above_one(seed):
+    rng = np.random.default_rng(seed)
+    x, y = datasets.first_symbol_recall(va.LAGS[-1], 64, rng)
+    p = rnnlib.init_rnn_params(x.shape[2], 16, 4, rng)
+    h, cache = rnnlib.rnn_forward(x, p)
+    o, out_cache = rnnlib.output_forward(h[-1], p)
+    dh_out = np.zeros_like(h)
+    dh_out[-1] = rnnlib.output_backward(rnnlib.softmax_cross_entropy(o, y, "mean")[1], out_cache)[0]
+    da = va.hidden_gradients(dh_out, cache) * (1 - h ** 2)
+    h_prev = np.concatenate([np.zeros_like(h[:1]), h[:-1]])
+    terms = np.linalg.norm(np.einsum("tbi,tbj->tij", h_prev, da), axis=(1, 2))
+    assert terms[1] / terms[-1] < 1e-3
+    assert np.linalg.svd(p["W_hh"], compute_uv=False)[0] > 1 > np.abs(np.linalg.eigvals(p["W_hh"])).max()
 
 
 def test_first_symbol_recall():
